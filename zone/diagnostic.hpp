@@ -10,7 +10,7 @@ enum class Severity { kWarning, kError };
 
 struct Diagnostic {
   Severity severity = Severity::kError;
-  std::string file;       // as given by the user, or the $INCLUDE path as resolved
+  std::string file;        // as given by the user, or the $INCLUDE path as resolved
   std::uint32_t line = 0;  // 1-based; 0 when the finding is about the whole zone
   std::string message;
 

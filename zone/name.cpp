@@ -8,13 +8,22 @@
 namespace hayate::zone {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Characters that must be escaped in presentation format so the text parses back to the same
 // name (RFC 1035 §5.1, RFC 4343 §2.1).
 bool needs_escape(std::uint8_t c) {
   switch (c) {
-    case '.': case ';': case '\\': case '(': case ')': case '"': case '@': case '$':
+    case '.':
+    case ';':
+    case '\\':
+    case '(':
+    case ')':
+    case '"':
+    case '@':
+    case '$':
       return true;
     default:
       return false;
@@ -141,7 +150,8 @@ std::size_t Name::label_count() const {
 
 std::string_view Name::label(std::size_t index) const {
   std::size_t pos = 0;
-  for (std::size_t i = 0; i < index; ++i) pos += 1 + static_cast<std::uint8_t>(wire_[pos]);
+  for (std::size_t i = 0; i < index; ++i)
+    pos += 1 + static_cast<std::uint8_t>(wire_[pos]);
   return std::string_view(wire_).substr(pos + 1, static_cast<std::uint8_t>(wire_[pos]));
 }
 
@@ -219,7 +229,9 @@ Result<Name> Name::prepend(std::string_view raw_label) const {
   return Name(std::move(wire));
 }
 
-Result<Name> Name::wildcard_child() const { return prepend("*"); }
+Result<Name> Name::wildcard_child() const {
+  return prepend("*");
+}
 
 Result<Name> Name::concat(const Name& origin) const {
   if (wire_.size() - 1 + origin.wire_.size() > kMaxNameLength) {
@@ -232,7 +244,8 @@ Result<Name> Name::concat(const Name& origin) const {
 
 Name Name::lowercased() const {
   std::string wire = wire_;
-  for (auto& c : wire) c = static_cast<char>(ascii_lower(static_cast<std::uint8_t>(c)));
+  for (auto& c : wire)
+    c = static_cast<char>(ascii_lower(static_cast<std::uint8_t>(c)));
   return Name(std::move(wire));
 }
 
@@ -269,6 +282,8 @@ std::size_t hash_name_wire(std::span<const std::uint8_t> wire) {
   return static_cast<std::size_t>(h);
 }
 
-std::size_t Name::hash() const { return hash_name_wire(wire()); }
+std::size_t Name::hash() const {
+  return hash_name_wire(wire());
+}
 
 }  // namespace hayate::zone

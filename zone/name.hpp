@@ -17,9 +17,9 @@
 
 namespace hayate::zone {
 
-inline constexpr std::size_t kMaxNameLength = 255;   // RFC 1035 §2.3.4
-inline constexpr std::size_t kMaxLabelLength = 63;   // RFC 1035 §2.3.4
-inline constexpr std::size_t kMaxLabelCount = 128;   // 255 octets hold at most 127 labels + root
+inline constexpr std::size_t kMaxNameLength = 255;  // RFC 1035 §2.3.4
+inline constexpr std::size_t kMaxLabelLength = 63;  // RFC 1035 §2.3.4
+inline constexpr std::size_t kMaxLabelCount = 128;  // 255 octets hold at most 127 labels + root
 
 // ASCII-only lowercase: DNS case folding never touches octets above 0x7f (RFC 4343 §3).
 constexpr std::uint8_t ascii_lower(std::uint8_t c) {

@@ -1,5 +1,6 @@
 // Result<T>: a value or a human-readable reason why there is none.
-// std::expected is C++23; g++ 12 in C++20 mode does not have it, so this is the small subset we use.
+// std::expected is C++23; g++ 12 in C++20 mode does not have it, so this is the small subset we
+// use.
 #pragma once
 
 #include <cassert>
@@ -16,7 +17,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return state_.index() == 0; }
@@ -48,6 +49,8 @@ class [[nodiscard]] Result {
   std::variant<T, Error> state_;
 };
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+  return Error{std::move(message)};
+}
 
 }  // namespace hayate::zone

@@ -108,9 +108,9 @@ TEST(Name, CompareAndHashIgnoreCase) {
 // The example list from RFC 4034 §6.1, in canonical order.
 TEST(Name, CanonicalOrderIsRfc4034) {
   std::vector<Name> expected = {
-      N("example."),         N("a.example."),         N("yljkjljk.a.example."),
-      N("Z.a.example."),     N("zABC.a.EXAMPLE."),    N("z.example."),
-      N("\\001.z.example."), N("*.z.example."),       N("\\200.z.example."),
+      N("example."),         N("a.example."),      N("yljkjljk.a.example."),
+      N("Z.a.example."),     N("zABC.a.EXAMPLE."), N("z.example."),
+      N("\\001.z.example."), N("*.z.example."),    N("\\200.z.example."),
   };
   std::vector<Name> shuffled(expected.rbegin(), expected.rend());
   std::swap(shuffled[1], shuffled[5]);

@@ -1,0 +1,184 @@
+#include "zone/zone.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "zone/rdata_names.hpp"
+
+namespace hayate::zone {
+namespace {
+
+// Offsets of each label's length octet in a valid wire name, leftmost first; returns the count.
+std::size_t label_offsets(std::span<const std::uint8_t> wire,
+                          std::uint8_t (&offsets)[kMaxLabelCount]) {
+  std::size_t count = 0;
+  for (std::size_t pos = 0; wire[pos] != 0; pos += 1 + wire[pos]) {
+    offsets[count++] = static_cast<std::uint8_t>(pos);
+  }
+  return count;
+}
+
+}  // namespace
+
+bool NameKeyEqual::equal_wire(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+const RRset* Node::find(std::uint16_t type) const {
+  for (const auto& rrset : rrsets_) {
+    if (rrset.type == type) return &rrset;
+  }
+  return nullptr;
+}
+
+RRset* Node::find(std::uint16_t type) {
+  for (auto& rrset : rrsets_) {
+    if (rrset.type == type) return &rrset;
+  }
+  return nullptr;
+}
+
+Zone::Zone(Name origin, std::uint16_t rclass) : origin_(std::move(origin)), rclass_(rclass) {
+  apex_ = &nodes_[origin_];
+}
+
+AddResult Zone::add(const Name& owner, std::uint16_t type, std::uint32_t ttl, Rdata rdata,
+                    SourceLocation where) {
+  if (!owner.is_subdomain_of(origin_)) return AddResult::kOutOfZone;
+  Node& node = nodes_[owner];
+  RRset* rrset = node.find(type);
+  if (rrset == nullptr) {
+    node.rrsets_.push_back(RRset{type, ttl, {std::move(rdata)}, where});
+    ++record_count_;
+    return AddResult::kAdded;
+  }
+  for (const auto& existing : rrset->rdatas) {
+    if (rdata_equal(type, existing, rdata)) return AddResult::kDuplicate;
+  }
+  rrset->rdatas.push_back(std::move(rdata));
+  ++record_count_;
+  return rrset->ttl == ttl ? AddResult::kAdded : AddResult::kTtlMismatch;
+}
+
+void Zone::finalize() {
+  add_empty_nonterminals();
+  mark_cuts_and_occlusion();
+}
+
+// Every name between a node and the apex must exist as a node, so that lookups find the right
+// closest encloser and an empty non-terminal blocks the wildcard above it (RFC 4592 §2.2.2).
+void Zone::add_empty_nonterminals() {
+  std::vector<Name> owners;
+  owners.reserve(nodes_.size());
+  for (const auto& [name, node] : nodes_)
+    owners.push_back(name);
+  const std::size_t apex_labels = origin_.label_count();
+  for (const Name& owner : owners) {
+    std::size_t labels = owner.label_count();
+    for (std::size_t strip = 1; labels - strip > apex_labels; ++strip) {
+      auto [it, inserted] = nodes_.try_emplace(owner.strip_left(strip));
+      if (!inserted) break;  // that ancestor's own chain is (or will be) complete
+    }
+  }
+}
+
+void Zone::mark_cuts_and_occlusion() {
+  for (auto& [name, node] : nodes_) {
+    node.delegation_ = &node != apex_ && node.find(rr_type::NS) != nullptr;
+    node.dname_ = node.find(rr_type::DNAME) != nullptr;
+  }
+  const std::size_t apex_labels = origin_.label_count();
+  for (auto& [name, node] : nodes_) {
+    std::size_t labels = name.label_count();
+    for (std::size_t strip = 1; labels >= apex_labels + strip; ++strip) {
+      NodeRef ancestor = find(name.strip_left(strip));
+      // A DNAME occludes everything below its owner, the apex included (RFC 6672 §2.4); NS only
+      // below a cut, and the apex NS is no cut.
+      if (ancestor && (ancestor.node->delegation_ || ancestor.node->dname_)) {
+        node.occluded_ = true;
+        break;
+      }
+    }
+  }
+}
+
+NodeRef Zone::find(const Name& name) const {
+  return find(NameView{name.wire()});
+}
+
+NodeRef Zone::find(NameView name) const {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return {};
+  return {&it->first, &it->second};
+}
+
+Lookup Zone::lookup(const Name& qname) const {
+  return lookup(NameView{qname.wire()});
+}
+
+// RFC 1034 §4.3.2 step 3, top-down from the apex: stop at the first zone cut or DNAME above the
+// name; otherwise the name matches exactly, or a wildcard at the closest encloser, or nothing.
+Lookup Zone::lookup(NameView qname) const {
+  std::uint8_t offsets[kMaxLabelCount];
+  const std::size_t labels = label_offsets(qname.wire, offsets);
+  const std::size_t apex_labels = origin_.label_count();
+  Lookup result;
+  if (labels < apex_labels) return result;
+  const std::size_t apex_offset = labels == apex_labels ? 0 : offsets[labels - apex_labels];
+  if (!NameKeyEqual::equal_wire(qname.wire.subspan(apex_offset), origin_.wire())) return result;
+
+  NodeRef encloser{&origin_, apex_};
+  for (std::size_t depth = apex_labels + 1; depth <= labels; ++depth) {
+    if (encloser.node->dname_) {
+      return {Lookup::Kind::kDname, encloser, encloser};
+    }
+    NodeRef next = find(NameView{qname.wire.subspan(offsets[labels - depth])});
+    if (!next) return wildcard_or_nxdomain(encloser);
+    encloser = next;
+    if (encloser.node->delegation_) return {Lookup::Kind::kDelegation, encloser, encloser};
+  }
+  return {Lookup::Kind::kExact, encloser, encloser};
+}
+
+Lookup Zone::wildcard_or_nxdomain(NodeRef encloser) const {
+  // "*." + closest encloser, built on the stack: lookups never allocate.
+  std::uint8_t wildcard[kMaxNameLength + 2];
+  auto encloser_wire = encloser.name->wire();
+  if (encloser_wire.size() + 2 <= kMaxNameLength) {
+    wildcard[0] = 1;
+    wildcard[1] = '*';
+    std::memcpy(wildcard + 2, encloser_wire.data(), encloser_wire.size());
+    NodeRef source = find(NameView{{wildcard, encloser_wire.size() + 2}});
+    if (source) return {Lookup::Kind::kWildcard, source, encloser};
+  }
+  return {Lookup::Kind::kNxDomain, {}, encloser};
+}
+
+std::uint32_t Zone::serial() const {
+  const RRset* rrset = soa();
+  if (rrset == nullptr || rrset->rdatas.empty()) return 0;
+  const Rdata& rdata = rrset->rdatas.front();
+  // SOA rdata: MNAME, RNAME (uncompressed in storage), then SERIAL (RFC 1035 §3.3.13).
+  std::size_t pos = skip_wire_name(rdata, 0);
+  pos = skip_wire_name(rdata, pos);
+  if (pos + 4 > rdata.size()) return 0;
+  return (std::uint32_t{rdata[pos]} << 24) | (std::uint32_t{rdata[pos + 1]} << 16) |
+         (std::uint32_t{rdata[pos + 2]} << 8) | std::uint32_t{rdata[pos + 3]};
+}
+
+std::vector<NodeRef> Zone::nodes_in_canonical_order() const {
+  std::vector<NodeRef> out;
+  out.reserve(nodes_.size());
+  for (const auto& [name, node] : nodes_)
+    out.push_back({&name, &node});
+  std::sort(out.begin(), out.end(), [](const NodeRef& a, const NodeRef& b) {
+    return a.name->canonical_compare(*b.name) < 0;
+  });
+  return out;
+}
+
+}  // namespace hayate::zone

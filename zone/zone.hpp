@@ -1,0 +1,138 @@
+// One zone: its RRsets by owner and type, and the tree questions (RFC 1034 §4.3.2, RFC 4592).
+//
+// Like NSD's zone compiler, the work is done at load time: finalize() adds the empty non-terminals,
+// marks delegation points, DNAME owners and occluded names, so a lookup is a handful of hash probes
+// (one per label below the apex) and no allocation.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "zone/name.hpp"
+#include "zone/rr_type.hpp"
+#include "zone/rrset.hpp"
+
+namespace hayate::zone {
+
+// A borrowed view of valid wire-form name octets; lets the zone be probed without building a Name.
+struct NameView {
+  std::span<const std::uint8_t> wire;
+};
+
+struct NameKeyHash {
+  using is_transparent = void;
+  std::size_t operator()(const Name& n) const { return n.hash(); }
+  std::size_t operator()(const NameView& v) const { return hash_name_wire(v.wire); }
+};
+
+struct NameKeyEqual {
+  using is_transparent = void;
+  bool operator()(const Name& a, const Name& b) const { return a == b; }
+  bool operator()(const NameView& a, const Name& b) const { return equal_wire(a.wire, b.wire()); }
+  bool operator()(const Name& a, const NameView& b) const { return equal_wire(a.wire(), b.wire); }
+  static bool equal_wire(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
+};
+
+class Node {
+ public:
+  const RRset* find(std::uint16_t type) const;
+  RRset* find(std::uint16_t type);
+  const std::vector<RRset>& rrsets() const { return rrsets_; }
+
+  // No data of its own: exists only because names below it do (RFC 4592 §2.2.2).
+  bool is_empty_nonterminal() const { return rrsets_.empty(); }
+  // NS at a name other than the apex: a zone cut (RFC 1034 §4.2.1).
+  bool is_delegation() const { return delegation_; }
+  bool has_dname() const { return dname_; }
+  // Below a zone cut or a DNAME: not authoritative data (glue at best, RFC 6672 §2.4).
+  bool is_occluded() const { return occluded_; }
+
+ private:
+  friend class Zone;
+  std::vector<RRset> rrsets_;
+  bool delegation_ = false;
+  bool dname_ = false;
+  bool occluded_ = false;
+};
+
+struct NodeRef {
+  const Name* name = nullptr;
+  const Node* node = nullptr;
+  explicit operator bool() const { return node != nullptr; }
+};
+
+struct Lookup {
+  enum class Kind {
+    kExact,       // the name exists (node may be an empty non-terminal: NODATA)
+    kWildcard,    // no such name, but a wildcard at the closest encloser matches (RFC 4592 §3.3.1)
+    kDelegation,  // the name is at or below a zone cut: `node` is the cut (a referral)
+    kDname,       // the name is below a DNAME owner: `node` is that owner (RFC 6672 §3)
+    kNxDomain,    // no such name and no wildcard: `closest_encloser` is set
+    kNotInZone,   // the name is not at or below the zone's origin
+  };
+  Kind kind = Kind::kNotInZone;
+  NodeRef node;  // exact node, wildcard source, cut or DNAME owner
+  NodeRef
+      closest_encloser;  // deepest existing ancestor (RFC 4592 §3.3.1); set for all but kNotInZone
+};
+
+// Outcome of adding a record, for the loader's diagnostics.
+enum class AddResult {
+  kAdded,
+  kDuplicate,    // identical rdata already in the RRset: ignored (RFC 2181 §5)
+  kTtlMismatch,  // added with the RRset's TTL, which differs from the record's (RFC 2181 §5.2)
+  kOutOfZone,    // owner not at or below the origin: ignored
+};
+
+class Zone {
+ public:
+  explicit Zone(Name origin, std::uint16_t rclass = rr_class::IN);
+  Zone(const Zone&) = delete;  // apex_ points into nodes_
+  Zone& operator=(const Zone&) = delete;
+  Zone(Zone&&) = default;  // unordered_map moves keep element addresses
+  Zone& operator=(Zone&&) = default;
+
+  const Name& origin() const { return origin_; }
+  std::uint16_t rclass() const { return rclass_; }
+
+  // Building. Records may come in any order; call finalize() once all are in.
+  AddResult add(const Name& owner, std::uint16_t type, std::uint32_t ttl, Rdata rdata,
+                SourceLocation where);
+  void finalize();
+
+  // Questions. The name may be in any case.
+  Lookup lookup(const Name& qname) const;
+  Lookup lookup(NameView qname) const;
+  NodeRef find(const Name& name) const;
+  NodeRef find(NameView name) const;
+  const Node& apex() const { return *apex_; }
+  const RRset* soa() const { return apex_->find(rr_type::SOA); }
+  const RRset* apex_ns() const { return apex_->find(rr_type::NS); }
+  std::uint32_t serial() const;
+
+  // Every node (including empty non-terminals) in RFC 4034 §6.1 canonical order.
+  std::vector<NodeRef> nodes_in_canonical_order() const;
+  std::size_t node_count() const { return nodes_.size(); }
+  std::size_t record_count() const { return record_count_; }
+
+  // Names of the files the zone was read from; SourceLocation::file_index points here.
+  std::vector<std::string>& files() { return files_; }
+  const std::vector<std::string>& files() const { return files_; }
+
+ private:
+  Lookup wildcard_or_nxdomain(NodeRef closest_encloser) const;
+  void add_empty_nonterminals();
+  void mark_cuts_and_occlusion();
+
+  Name origin_;
+  std::uint16_t rclass_;
+  std::unordered_map<Name, Node, NameKeyHash, NameKeyEqual> nodes_;
+  Node* apex_ = nullptr;
+  std::size_t record_count_ = 0;
+  std::vector<std::string> files_;
+};
+
+}  // namespace hayate::zone
