@@ -1,0 +1,81 @@
+// The daemon's configuration as typed values.
+//
+// Every field is filled from the option table in conf/options.cpp: the defaults written there
+// (as TOML text) are the defaults here, so the example files, the docs and the code agree. To
+// add an option: add a field here and a row there. To add a section: add a struct and a member
+// here, and a section row plus its option rows there.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conf/address.hpp"
+#include "conf/config_error.hpp"
+
+namespace hayate::conf {
+
+struct ServerConfig {
+  std::vector<Endpoint> listen;        // UDP and TCP on each
+  unsigned workers = 0;                // 0 = one per CPU core
+  std::string user;                    // empty: keep the user we were started as
+  std::string group;                   // empty: keep the group
+  std::string pid_file;                // absolute; empty: write none
+  std::uint16_t udp_payload_size = 0;  // EDNS buffer size we advertise
+  std::chrono::seconds tcp_idle_timeout{0};
+  unsigned tcp_max_clients = 0;     // open TCP connections in all
+  unsigned tcp_max_per_client = 0;  // open TCP connections per source address
+  std::string identity;             // CH TXT id.server / hostname.bind; empty: REFUSED
+  std::string version;              // CH TXT version.bind / version.server; empty: REFUSED
+};
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
+
+struct LogTarget {
+  enum class Kind { kStderr, kSyslog, kFile };
+  Kind kind = Kind::kStderr;
+  std::string path;  // absolute, for kFile only
+  friend bool operator==(const LogTarget&, const LogTarget&) = default;
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::kInfo;
+  LogTarget target;
+  bool query_log = false;
+};
+
+struct ControlConfig {
+  std::string socket;                      // absolute path of hayatectl's unix socket
+  std::optional<Endpoint> metrics_listen;  // Prometheus HTTP; nullopt: off
+};
+
+struct ZoneConfig {
+  std::string name;  // absolute (trailing dot), case as written
+  std::string file;  // absolute: relative paths are resolved against the config file's directory
+  std::vector<Endpoint> notify;        // secondaries to send NOTIFY to
+  std::vector<Prefix> allow_transfer;  // who may AXFR
+};
+
+struct Config {
+  ServerConfig server;
+  LogConfig log;
+  ControlConfig control;
+  std::vector<ZoneConfig> zones;
+};
+
+// Config with every default from the option table (no zones).
+Config default_config();
+
+// Reads and parses the file at `path`. Relative paths inside are resolved against its directory.
+Result<Config> load_config(const std::string& path);
+
+// Parses `text`; `source_name` names it in errors and its directory (made absolute) is the base
+// for relative paths in it.
+Result<Config> parse_config(std::string_view text, std::string_view source_name);
+
+std::string_view to_string(LogLevel level);
+
+}  // namespace hayate::conf

@@ -1,0 +1,245 @@
+#include "conf/options.hpp"
+
+#include <sys/un.h>
+
+#include <algorithm>
+#include <array>
+
+namespace hayate::conf {
+namespace {
+
+std::int64_t as_int(const Value& v) {
+  return std::get<std::int64_t>(v);
+}
+std::string as_string(Value&& v) {
+  return std::get<std::string>(std::move(v));
+}
+std::vector<Endpoint> as_endpoints(Value&& v) {
+  return std::get<std::vector<Endpoint>>(std::move(v));
+}
+std::vector<Prefix> as_prefixes(Value&& v) {
+  return std::get<std::vector<Prefix>>(std::move(v));
+}
+
+// The last array element: an [[array]] option applies to the element being read.
+ZoneConfig& zone(Config& c) {
+  return c.zones.back();
+}
+
+// Order matches enum LogLevel.
+constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "info", "warn",
+                                                        "error", "critical", "off"};
+
+// sun_path holds the socket path with its terminating NUL.
+constexpr std::int64_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+constexpr std::int64_t kMaxPath = 4095;
+constexpr std::int64_t kMaxTxtString = 255;  // one TXT character-string (RFC 1035 §3.3)
+
+constexpr std::array kSections = {
+    Section{"server", false, "Sockets, threads and process settings."},
+    Section{"log", false, "Where messages go and how many."},
+    Section{"control", false, "hayatectl's control socket and the metrics endpoint."},
+    Section{"zone", true, "One [[zone]] table per zone served authoritatively.",
+            [](Config& c) { c.zones.emplace_back(); }},
+};
+
+const std::array kOptions = {
+    // [server]
+    Option{.section = "server",
+           .key = "listen",
+           .kind = ValueKind::kEndpointList,
+           .default_text = R"(["127.0.0.1:5300"])",
+           .doc = "Addresses to serve DNS on, UDP and TCP: \"addr\", \"addr:port\" or "
+                  "\"[v6addr]:port\" (port 53 if omitted).",
+           .min = 1,
+           .default_port = 53,
+           .apply = [](Config& c, Value&& v) { c.server.listen = as_endpoints(std::move(v)); }},
+    Option{.section = "server",
+           .key = "workers",
+           .kind = ValueKind::kInteger,
+           .default_text = "0",
+           .doc = "Worker threads, one io_context each; 0 = one per CPU core.",
+           .min = 0,
+           .max = 1024,
+           .apply = [](Config& c, Value&& v) { c.server.workers = as_int(v); }},
+    Option{.section = "server",
+           .key = "user",
+           .kind = ValueKind::kString,
+           .default_text = R"("")",
+           .doc = "User to switch to after binding the sockets; \"\" = stay as started.",
+           .max = 255,
+           .empty_is_off = true,
+           .apply = [](Config& c, Value&& v) { c.server.user = as_string(std::move(v)); }},
+    Option{.section = "server",
+           .key = "group",
+           .kind = ValueKind::kString,
+           .default_text = R"("")",
+           .doc = "Group to switch to after binding the sockets; \"\" = the user's group, or "
+                  "stay as started.",
+           .max = 255,
+           .empty_is_off = true,
+           .apply = [](Config& c, Value&& v) { c.server.group = as_string(std::move(v)); }},
+    Option{.section = "server",
+           .key = "pid-file",
+           .kind = ValueKind::kPath,
+           .default_text = R"("")",
+           .doc = "File to write the daemon's process id to; \"\" = none.",
+           .max = kMaxPath,
+           .empty_is_off = true,
+           .apply = [](Config& c, Value&& v) { c.server.pid_file = as_string(std::move(v)); }},
+    Option{.section = "server",
+           .key = "udp-payload-size",
+           .kind = ValueKind::kInteger,
+           .default_text = "1232",
+           .doc = "EDNS UDP payload size we advertise and answer up to; 1232 avoids IP "
+                  "fragmentation (DNS Flag Day 2020).",
+           .min = 512,
+           .max = 4096,
+           .unit = "bytes",
+           .apply = [](Config& c, Value&& v) { c.server.udp_payload_size = as_int(v); }},
+    Option{.section = "server",
+           .key = "tcp-idle-timeout",
+           .kind = ValueKind::kInteger,
+           .default_text = "10",
+           .doc = "Close a TCP connection after this long without a query (RFC 7766 §6.2.3).",
+           .min = 1,
+           .max = 3600,
+           .unit = "seconds",
+           .apply = [](Config& c,
+                       Value&& v) { c.server.tcp_idle_timeout = std::chrono::seconds(as_int(v)); }},
+    Option{.section = "server",
+           .key = "tcp-max-clients",
+           .kind = ValueKind::kInteger,
+           .default_text = "1024",
+           .doc = "Open TCP connections in all; new ones are refused beyond this.",
+           .min = 1,
+           .max = 1000000,
+           .apply = [](Config& c, Value&& v) { c.server.tcp_max_clients = as_int(v); }},
+    Option{.section = "server",
+           .key = "tcp-max-per-client",
+           .kind = ValueKind::kInteger,
+           .default_text = "16",
+           .doc = "Open TCP connections per client address.",
+           .min = 1,
+           .max = 1000000,
+           .apply = [](Config& c, Value&& v) { c.server.tcp_max_per_client = as_int(v); }},
+    Option{.section = "server",
+           .key = "identity",
+           .kind = ValueKind::kString,
+           .default_text = R"("")",
+           .doc = "Answer to CH TXT id.server and hostname.bind; \"\" = REFUSED.",
+           .max = kMaxTxtString,
+           .empty_is_off = true,
+           .apply = [](Config& c, Value&& v) { c.server.identity = as_string(std::move(v)); }},
+    Option{.section = "server",
+           .key = "version",
+           .kind = ValueKind::kString,
+           .default_text = R"("")",
+           .doc = "Answer to CH TXT version.bind and version.server; \"\" = REFUSED.",
+           .max = kMaxTxtString,
+           .empty_is_off = true,
+           .apply = [](Config& c, Value&& v) { c.server.version = as_string(std::move(v)); }},
+
+    // [log]
+    Option{.section = "log",
+           .key = "level",
+           .kind = ValueKind::kEnum,
+           .default_text = R"("info")",
+           .doc = "Least severe message level that is written.",
+           .choices = kLogLevels,
+           .apply = [](Config& c, Value&& v) { c.log.level = static_cast<LogLevel>(as_int(v)); }},
+    Option{.section = "log",
+           .key = "target",
+           .kind = ValueKind::kLogTarget,
+           .default_text = R"("stderr")",
+           .doc = "\"stderr\", \"syslog\", or a file path containing a '/' (e.g. "
+                  "\"/var/log/hayate.log\").",
+           .max = kMaxPath,
+           .apply = [](Config& c, Value&& v) { c.log.target = std::get<LogTarget>(std::move(v)); }},
+    Option{.section = "log",
+           .key = "query-log",
+           .kind = ValueKind::kBool,
+           .default_text = "false",
+           .doc = "Log every query at info level (costly under load).",
+           .apply = [](Config& c, Value&& v) { c.log.query_log = std::get<bool>(v); }},
+
+    // [control]
+    Option{.section = "control",
+           .key = "socket",
+           .kind = ValueKind::kPath,
+           .default_text = R"("/tmp/hayate.sock")",
+           .doc = "Unix socket hayatectl talks to; use a directory only the daemon's user can "
+                  "write (e.g. /run/hayate/) in production.",
+           .max = kMaxSocketPath,
+           .apply = [](Config& c, Value&& v) { c.control.socket = as_string(std::move(v)); }},
+    Option{.section = "control",
+           .key = "metrics-listen",
+           .kind = ValueKind::kEndpoint,
+           .default_text = R"("")",
+           .doc = "Prometheus HTTP endpoint, \"addr:port\" (e.g. \"127.0.0.1:9153\"); \"\" = off.",
+           .empty_is_off = true,
+           .apply =
+               [](Config& c, Value&& v) {
+                 c.control.metrics_listen = std::get<std::optional<Endpoint>>(std::move(v));
+               }},
+
+    // [[zone]]
+    Option{.section = "zone",
+           .key = "name",
+           .kind = ValueKind::kDomainName,
+           .doc = "The zone's apex.",
+           .example = R"("example.test.")",
+           .apply = [](Config& c, Value&& v) { zone(c).name = as_string(std::move(v)); }},
+    Option{.section = "zone",
+           .key = "file",
+           .kind = ValueKind::kPath,
+           .doc = "Zone file in RFC 1035 master format; relative to this file's directory.",
+           .max = kMaxPath,
+           .example = R"("zones/example.test.zone")",
+           .apply = [](Config& c, Value&& v) { zone(c).file = as_string(std::move(v)); }},
+    Option{.section = "zone",
+           .key = "notify",
+           .kind = ValueKind::kEndpointList,
+           .default_text = "[]",
+           .doc = "Secondaries to send NOTIFY to when the zone changes: \"addr[:port]\".",
+           .default_port = 53,
+           .apply = [](Config& c, Value&& v) { zone(c).notify = as_endpoints(std::move(v)); }},
+    Option{
+        .section = "zone",
+        .key = "allow-transfer",
+        .kind = ValueKind::kPrefixList,
+        .default_text = R"(["127.0.0.0/8", "::1/128"])",
+        .doc = "Prefixes that may transfer the zone (AXFR); a bare address is one host.",
+        .apply = [](Config& c, Value&& v) { zone(c).allow_transfer = as_prefixes(std::move(v)); }},
+};
+
+constexpr std::array kExampleFiles = {
+    ExampleFile{"authoritative", "server,log,control,zone",
+                "hayate: authoritative server, every option"},
+};
+
+}  // namespace
+
+std::span<const Section> sections() {
+  return kSections;
+}
+std::span<const Option> options() {
+  return kOptions;
+}
+std::span<const ExampleFile> example_files() {
+  return kExampleFiles;
+}
+
+const Section* find_section(std::string_view name) {
+  auto it = std::find_if(kSections.begin(), kSections.end(),
+                         [&](const Section& s) { return s.name == name; });
+  return it == kSections.end() ? nullptr : &*it;
+}
+
+const Option* find_option(std::string_view section, std::string_view key) {
+  auto it = std::find_if(kOptions.begin(), kOptions.end(),
+                         [&](const Option& o) { return o.section == section && o.key == key; });
+  return it == kOptions.end() ? nullptr : &*it;
+}
+
+}  // namespace hayate::conf
