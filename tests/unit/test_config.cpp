@@ -1,0 +1,531 @@
+#include "conf/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "conf/option_value.hpp"
+#include "conf/options.hpp"
+
+namespace hayate::conf {
+namespace {
+
+constexpr const char* kFile = "/etc/hayate/hayate.toml";
+
+Config parse_ok(std::string_view text) {
+  auto result = parse_config(text, kFile);
+  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error_text());
+  return result.ok() ? *result : Config{};
+}
+
+// The errors for `text`, each as "FILE:LINE:COLUMN: error: message".
+std::vector<std::string> errors_of(std::string_view text) {
+  auto result = parse_config(text, kFile);
+  EXPECT_FALSE(result.ok()) << "expected errors for:\n" << text;
+  std::vector<std::string> lines;
+  if (!result.ok()) {
+    for (const auto& e : result.errors())
+      lines.push_back(e.to_string());
+  }
+  return lines;
+}
+
+std::string single_error(std::string_view text) {
+  auto errors = errors_of(text);
+  EXPECT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  return errors.empty() ? "" : errors.front();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// "" when equal, else the first line that differs in both texts (a full dump is unreadable).
+std::string first_difference(const std::string& committed, const std::string& rendered) {
+  std::istringstream a(committed), b(rendered);
+  std::string line_a, line_b;
+  for (int n = 1;; ++n) {
+    bool more_a = static_cast<bool>(std::getline(a, line_a));
+    bool more_b = static_cast<bool>(std::getline(b, line_b));
+    if (!more_a && !more_b) return committed == rendered ? "" : "trailing newline differs";
+    if (!more_a || !more_b || line_a != line_b) {
+      return "line " + std::to_string(n) + ":\n  committed: " + (more_a ? line_a : "<end>") +
+             "\n  rendered:  " + (more_b ? line_b : "<end>");
+    }
+  }
+}
+
+Endpoint EP(std::string_view text) {
+  auto e = parse_endpoint(text, 53);
+  EXPECT_TRUE(e) << text << ": " << e.error;
+  return e ? *e.value : Endpoint{};
+}
+
+Prefix P(std::string_view text) {
+  auto p = parse_prefix(text);
+  EXPECT_TRUE(p) << text << ": " << p.error;
+  return p ? *p.value : Prefix{};
+}
+
+// --- defaults ---------------------------------------------------------------------------------
+
+TEST(Config, EmptyFileGivesDefaults) {
+  Config c = parse_ok("");
+  ASSERT_EQ(c.server.listen.size(), 1u);
+  EXPECT_EQ(c.server.listen[0].to_string(), "127.0.0.1:5300");
+  EXPECT_EQ(c.server.workers, 0u);
+  EXPECT_EQ(c.server.user, "");
+  EXPECT_EQ(c.server.group, "");
+  EXPECT_EQ(c.server.pid_file, "");
+  EXPECT_EQ(c.server.udp_payload_size, 1232);
+  EXPECT_EQ(c.server.tcp_idle_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c.server.tcp_max_clients, 1024u);
+  EXPECT_EQ(c.server.tcp_max_per_client, 16u);
+  EXPECT_EQ(c.server.identity, "");
+  EXPECT_EQ(c.server.version, "");
+  EXPECT_EQ(c.log.level, LogLevel::kInfo);
+  EXPECT_EQ(c.log.target, (LogTarget{LogTarget::Kind::kStderr, ""}));
+  EXPECT_FALSE(c.log.query_log);
+  EXPECT_EQ(c.control.socket, "/tmp/hayate.sock");
+  EXPECT_FALSE(c.control.metrics_listen.has_value());
+  EXPECT_TRUE(c.zones.empty());
+}
+
+TEST(Config, DefaultConfigMatchesEmptyFile) {
+  Config a = default_config();
+  Config b = parse_ok("");
+  EXPECT_EQ(a.server.listen, b.server.listen);
+  EXPECT_EQ(a.server.udp_payload_size, b.server.udp_payload_size);
+  EXPECT_EQ(a.control.socket, b.control.socket);
+  EXPECT_EQ(a.log.level, b.log.level);
+}
+
+TEST(Config, ZoneDefaultsAllowTransferFromLoopbackOnly) {
+  Config c = parse_ok("[[zone]]\nname = \"example.test\"\nfile = \"/var/zones/x\"\n");
+  ASSERT_EQ(c.zones.size(), 1u);
+  EXPECT_EQ(c.zones[0].name, "example.test.");  // made absolute
+  EXPECT_EQ(c.zones[0].file, "/var/zones/x");
+  EXPECT_TRUE(c.zones[0].notify.empty());
+  EXPECT_EQ(c.zones[0].allow_transfer, (std::vector<Prefix>{P("127.0.0.0/8"), P("::1/128")}));
+}
+
+// --- every option set ---------------------------------------------------------------------------
+
+TEST(Config, EveryOptionIsRead) {
+  Config c = parse_ok(R"(
+[server]
+listen = ["192.0.2.1", "[2001:db8::1]:5353", "::1"]
+workers = 4
+user = "hayate"
+group = "hayate"
+pid-file = "run/hayate.pid"
+udp-payload-size = 4096
+tcp-idle-timeout = 30
+tcp-max-clients = 100
+tcp-max-per-client = 5
+identity = "ns1"
+version = "hayate"
+
+[log]
+level = "debug"
+target = "/var/log/hayate.log"
+query-log = true
+
+[control]
+socket = "/run/hayate/control.sock"
+metrics-listen = "127.0.0.1:9153"
+
+[[zone]]
+name = "Example.TEST."
+file = "zones/example.test.zone"
+notify = ["192.0.2.2", "[2001:db8::2]:5300"]
+allow-transfer = ["192.0.2.0/24", "2001:db8::/32"]
+)");
+  EXPECT_EQ(c.server.listen,
+            (std::vector<Endpoint>{EP("192.0.2.1:53"), EP("[2001:db8::1]:5353"), EP("[::1]:53")}));
+  EXPECT_EQ(c.server.workers, 4u);
+  EXPECT_EQ(c.server.user, "hayate");
+  EXPECT_EQ(c.server.group, "hayate");
+  EXPECT_EQ(c.server.pid_file, "/etc/hayate/run/hayate.pid");
+  EXPECT_EQ(c.server.udp_payload_size, 4096);
+  EXPECT_EQ(c.server.tcp_idle_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c.server.tcp_max_clients, 100u);
+  EXPECT_EQ(c.server.tcp_max_per_client, 5u);
+  EXPECT_EQ(c.server.identity, "ns1");
+  EXPECT_EQ(c.server.version, "hayate");
+  EXPECT_EQ(c.log.level, LogLevel::kDebug);
+  EXPECT_EQ(c.log.target, (LogTarget{LogTarget::Kind::kFile, "/var/log/hayate.log"}));
+  EXPECT_TRUE(c.log.query_log);
+  EXPECT_EQ(c.control.socket, "/run/hayate/control.sock");
+  EXPECT_EQ(c.control.metrics_listen, EP("127.0.0.1:9153"));
+  ASSERT_EQ(c.zones.size(), 1u);
+  EXPECT_EQ(c.zones[0].name, "Example.TEST.");
+  EXPECT_EQ(c.zones[0].notify, (std::vector<Endpoint>{EP("192.0.2.2"), EP("[2001:db8::2]:5300")}));
+  EXPECT_EQ(c.zones[0].allow_transfer,
+            (std::vector<Prefix>{P("192.0.2.0/24"), P("2001:db8::/32")}));
+}
+
+TEST(Config, LogTargetKeywordsAndEveryLevel) {
+  EXPECT_EQ(parse_ok("[log]\ntarget = \"syslog\"").log.target.kind, LogTarget::Kind::kSyslog);
+  for (auto level : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
+                     LogLevel::kError, LogLevel::kCritical, LogLevel::kOff}) {
+    std::string text = "[log]\nlevel = \"" + std::string(to_string(level)) + "\"";
+    EXPECT_EQ(parse_ok(text).log.level, level) << text;
+  }
+}
+
+TEST(Config, DottedKeysAndInlineTablesAreTheSameAsSections) {
+  Config c = parse_ok("server.workers = 3\nlog = { level = \"warn\" }\n");
+  EXPECT_EQ(c.server.workers, 3u);
+  EXPECT_EQ(c.log.level, LogLevel::kWarn);
+}
+
+// --- relative paths -----------------------------------------------------------------------------
+
+TEST(Config, RelativePathsAreResolvedAgainstTheConfigDirectory) {
+  Config c = parse_ok(R"(
+[server]
+pid-file = "../run/hayate.pid"
+[log]
+target = "./logs/hayate.log"
+[control]
+socket = "hayate.sock"
+[[zone]]
+name = "a.test"
+file = "zones/a.test.zone"
+[[zone]]
+name = "b.test"
+file = "/srv/zones/b.test.zone"
+)");
+  EXPECT_EQ(c.server.pid_file, "/etc/run/hayate.pid");
+  EXPECT_EQ(c.log.target.path, "/etc/hayate/logs/hayate.log");
+  EXPECT_EQ(c.control.socket, "/etc/hayate/hayate.sock");
+  ASSERT_EQ(c.zones.size(), 2u);
+  EXPECT_EQ(c.zones[0].file, "/etc/hayate/zones/a.test.zone");
+  EXPECT_EQ(c.zones[1].file, "/srv/zones/b.test.zone");
+}
+
+TEST(Config, RelativeSourceNameIsMadeAbsolute) {
+  auto result = parse_config("[[zone]]\nname = \"a.\"\nfile = \"a.zone\"\n", "conf/x.toml");
+  ASSERT_TRUE(result.ok()) << result.error_text();
+  EXPECT_EQ(result->zones[0].file,
+            (std::filesystem::current_path() / "conf/a.zone").lexically_normal().string());
+}
+
+// --- errors, each with its exact position -------------------------------------------------------
+
+TEST(ConfigErrors, UnknownOptionPointsAtTheKeyAndSuggests) {
+  EXPECT_EQ(single_error("[server]\nworkers = 2\n  workres = 4\n"),
+            "/etc/hayate/hayate.toml:3:3: error: unknown option 'workres' in [server]; did you "
+            "mean 'workers'?");
+  EXPECT_EQ(single_error("[log]\ncolour = true\n"),
+            "/etc/hayate/hayate.toml:2:1: error: unknown option 'colour' in [log]");
+}
+
+TEST(ConfigErrors, UnknownSectionIsAnErrorUntilItExists) {
+  EXPECT_EQ(single_error("[server]\n\n[resolver]\nforward = [\"192.0.2.1\"]\n"),
+            "/etc/hayate/hayate.toml:3:2: error: unknown section 'resolver'; known sections: "
+            "[server], [log], [control], [[zone]]");
+  EXPECT_EQ(single_error("[[dns64]]\nprefix = \"64:ff9b::/96\"\n"),
+            "/etc/hayate/hayate.toml:1:3: error: unknown section 'dns64'; known sections: "
+            "[server], [log], [control], [[zone]]");
+}
+
+TEST(ConfigErrors, OptionOutsideAnySection) {
+  EXPECT_EQ(single_error("workers = 4\n"),
+            "/etc/hayate/hayate.toml:1:1: error: option 'workers' is outside any section; known "
+            "sections: [server], [log], [control], [[zone]]");
+}
+
+TEST(ConfigErrors, WrongTypePointsAtTheValue) {
+  EXPECT_EQ(single_error("[server]\nworkers = \"4\"\n"),
+            "/etc/hayate/hayate.toml:2:11: error: server.workers: expected an integer, got a "
+            "string");
+  EXPECT_EQ(single_error("[log]\nquery-log = 1\n"),
+            "/etc/hayate/hayate.toml:2:13: error: log.query-log: expected a boolean, got an "
+            "integer");
+  EXPECT_EQ(single_error("[server]\ntcp-idle-timeout = 2.5\n"),
+            "/etc/hayate/hayate.toml:2:20: error: server.tcp-idle-timeout: expected an integer, "
+            "got a floating-point number");
+  EXPECT_EQ(single_error("[server]\nlisten = \"127.0.0.1\"\n"),
+            "/etc/hayate/hayate.toml:2:10: error: server.listen: expected an array, got a string");
+  EXPECT_EQ(single_error("[server]\nlisten = [\"127.0.0.1\", 53]\n"),
+            "/etc/hayate/hayate.toml:2:24: error: server.listen: expected a string, got an "
+            "integer");
+}
+
+TEST(ConfigErrors, SectionOfTheWrongShape) {
+  EXPECT_EQ(single_error("[zone]\nname = \"a.\"\nfile = \"a\"\n"),
+            "/etc/hayate/hayate.toml:1:1: error: 'zone' must be written [[zone]] (one table per "
+            "element)");
+  EXPECT_EQ(single_error("[[server]]\nworkers = 1\n"),
+            "/etc/hayate/hayate.toml:1:1: error: 'server' must be a table ([server]), got an "
+            "array");
+}
+
+TEST(ConfigErrors, OutOfRange) {
+  EXPECT_EQ(single_error("[server]\nudp-payload-size = 511\n"),
+            "/etc/hayate/hayate.toml:2:20: error: server.udp-payload-size: 511 is out of range "
+            "512..4096");
+  EXPECT_EQ(single_error("[server]\nworkers = -1\n"),
+            "/etc/hayate/hayate.toml:2:11: error: server.workers: -1 is out of range 0..1024");
+}
+
+TEST(ConfigErrors, BadEnumAndBadLogTarget) {
+  EXPECT_EQ(single_error("[log]\nlevel = \"verbose\"\n"),
+            "/etc/hayate/hayate.toml:2:9: error: log.level: 'verbose' is not one of trace, "
+            "debug, info, warn, error, critical, off");
+  EXPECT_EQ(single_error("[log]\ntarget = \"sterr\"\n"),
+            "/etc/hayate/hayate.toml:2:10: error: log.target: 'sterr' is not \"stderr\", "
+            "\"syslog\" or a path containing '/'");
+}
+
+TEST(ConfigErrors, BadAddressesPointAtTheElement) {
+  auto errors = errors_of("[server]\nlisten = [\"127.0.0.1:99999\", \"localhost\", \"[::1\"]\n");
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "/etc/hayate/hayate.toml:2:11: error: server.listen: invalid port "
+                        "'99999' (expected 1..65535)",
+                        "/etc/hayate/hayate.toml:2:30: error: server.listen: 'localhost' is not "
+                        "an IPv4 or IPv6 address",
+                        "/etc/hayate/hayate.toml:2:43: error: server.listen: '[::1' is not "
+                        "\"addr\", \"addr:port\" or \"[v6addr]:port\""}));
+  EXPECT_EQ(single_error("[control]\nmetrics-listen = \"127.0.0.1\"\n"),
+            "/etc/hayate/hayate.toml:2:18: error: control.metrics-listen: '127.0.0.1' needs a "
+            "port (\"addr:port\")");
+  EXPECT_EQ(single_error("[server]\nlisten = []\n"),
+            "/etc/hayate/hayate.toml:2:10: error: server.listen: needs at least 1 entry");
+}
+
+TEST(ConfigErrors, DuplicateListenAddress) {
+  EXPECT_EQ(single_error("[server]\nlisten = [\"127.0.0.1\",\n  \"127.0.0.1:53\"]\n"),
+            "/etc/hayate/hayate.toml:3:3: error: server.listen: duplicate address 127.0.0.1:53 "
+            "(first at 2:11)");
+}
+
+TEST(ConfigErrors, BadPrefix) {
+  auto errors = errors_of(
+      "[[zone]]\nname = \"a.\"\nfile = \"a\"\nallow-transfer = [\"10.0.0.0/33\", \"10.0.0.0/\", "
+      "\"2001:db8::/129\", \"10.0.0.0/8x\", \"nonsense/8\"]\n");
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                "/etc/hayate/hayate.toml:4:19: error: zone.allow-transfer: invalid prefix length "
+                "in '10.0.0.0/33' (expected 0..32)",
+                "/etc/hayate/hayate.toml:4:34: error: zone.allow-transfer: invalid prefix length "
+                "in '10.0.0.0/' (expected 0..32)",
+                "/etc/hayate/hayate.toml:4:47: error: zone.allow-transfer: invalid prefix length "
+                "in '2001:db8::/129' (expected 0..128)",
+                "/etc/hayate/hayate.toml:4:65: error: zone.allow-transfer: invalid prefix length "
+                "in '10.0.0.0/8x' (expected 0..32)",
+                "/etc/hayate/hayate.toml:4:80: error: zone.allow-transfer: 'nonsense' is not an "
+                "IPv4 or IPv6 address"}));
+}
+
+TEST(ConfigErrors, BadZoneName) {
+  EXPECT_EQ(single_error("[[zone]]\nname = \"a..b\"\nfile = \"a\"\n"),
+            "/etc/hayate/hayate.toml:2:8: error: zone.name: 'a..b': empty label");
+  std::string long_label(64, 'x');
+  EXPECT_EQ(single_error("[[zone]]\nname = \"" + long_label + ".test\"\nfile = \"a\"\n"),
+            "/etc/hayate/hayate.toml:2:8: error: zone.name: '" + long_label +
+                ".test': label longer than 63 octets");
+}
+
+TEST(ConfigErrors, DuplicateZoneIgnoresCase) {
+  EXPECT_EQ(single_error("[[zone]]\nname = \"example.test\"\nfile = \"a\"\n\n"
+                         "[[zone]]\nname = \"EXAMPLE.test.\"\nfile = \"b\"\n"),
+            "/etc/hayate/hayate.toml:6:8: error: duplicate zone 'EXAMPLE.test.' (first defined at "
+            "2:8)");
+}
+
+TEST(ConfigErrors, MissingRequiredZoneOptionPointsAtTheHeader) {
+  EXPECT_EQ(single_error("[server]\n\n[[zone]]\nname = \"a.test\"\n"),
+            "/etc/hayate/hayate.toml:3:1: error: [[zone]]: missing required option 'file'");
+}
+
+TEST(ConfigErrors, TomlSyntaxErrorHasAPositionToo) {
+  // toml++ stops at the first syntax error, so there is only ever one.
+  EXPECT_EQ(single_error("[server]\nworkers = 4\nlisten = [\"127.0.0.1\"\n"),
+            "/etc/hayate/hayate.toml:3:23: error: Error while parsing array: encountered "
+            "end-of-file");
+  EXPECT_EQ(single_error("[server]\nworkers = 4\nworkers = 5\n"),
+            "/etc/hayate/hayate.toml:3:11: error: Error while parsing key-value pair: cannot "
+            "redefine existing integer 'workers'");
+}
+
+TEST(ConfigErrors, AllErrorsAreCollectedInSourceOrder) {
+  auto errors = errors_of(R"([server]
+workers = "many"
+udp-payload-size = 65536
+listen = ["127.0.0.1:0"]
+
+[log]
+level = "loud"
+
+[[zone]]
+name = "a.test"
+file = "a"
+[[zone]]
+name = "a.test."
+
+[xdp]
+)");
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                "/etc/hayate/hayate.toml:2:11: error: server.workers: expected an integer, got a "
+                "string",
+                "/etc/hayate/hayate.toml:3:20: error: server.udp-payload-size: 65536 is out of "
+                "range 512..4096",
+                "/etc/hayate/hayate.toml:4:11: error: server.listen: invalid port '0' (expected "
+                "1..65535)",
+                "/etc/hayate/hayate.toml:7:9: error: log.level: 'loud' is not one of trace, debug, "
+                "info, warn, error, critical, off",
+                "/etc/hayate/hayate.toml:12:1: error: [[zone]]: missing required option 'file'",
+                "/etc/hayate/hayate.toml:13:8: error: duplicate zone 'a.test.' (first defined at "
+                "10:8)",
+                "/etc/hayate/hayate.toml:15:2: error: unknown section 'xdp'; known sections: "
+                "[server], [log], [control], [[zone]]"}));
+}
+
+TEST(ConfigErrors, UnreadableFileHasNoPosition) {
+  auto result = load_config("/nonexistent/hayate.toml");
+  ASSERT_FALSE(result.ok());
+  ASSERT_EQ(result.errors().size(), 1u);
+  EXPECT_EQ(result.errors()[0].to_string(),
+            "/nonexistent/hayate.toml: error: cannot open: No such file or directory");
+}
+
+// --- addresses and prefixes ---------------------------------------------------------------------
+
+TEST(ConfigAddress, EndpointForms) {
+  EXPECT_EQ(EP("192.0.2.1").to_string(), "192.0.2.1:53");
+  EXPECT_EQ(EP("192.0.2.1:5300").to_string(), "192.0.2.1:5300");
+  EXPECT_EQ(EP("[2001:DB8::1]:853").to_string(), "[2001:db8::1]:853");
+  EXPECT_EQ(EP("[::1]").to_string(), "[::1]:53");
+  EXPECT_EQ(EP("::").to_string(), "[::]:53");
+  EXPECT_EQ(EP("::ffff:192.0.2.1").address.family, Family::kIPv6);
+  for (auto bad : {"", ":53", "192.0.2.1:", "192.0.2.1:+53", "192.0.2.1: 53", "[::1]53",
+                   "[::1]:", "1.2.3", "fe80::1%eth0", "[192.0.2.1]x"}) {
+    EXPECT_FALSE(parse_endpoint(bad, 53)) << bad;
+  }
+  EXPECT_FALSE(parse_endpoint("192.0.2.1", 0));  // port required
+  EXPECT_NE(parse_endpoint("fe80::1%eth0", 53).error.find("zone ids"), std::string::npos);
+}
+
+TEST(ConfigAddress, PrefixHostBitsAreCleared) {
+  EXPECT_EQ(P("192.0.2.77/24").to_string(), "192.0.2.0/24");
+  EXPECT_EQ(P("192.0.2.77").to_string(), "192.0.2.77/32");
+  EXPECT_EQ(P("2001:db8:ffff::1/33").to_string(), "2001:db8:8000::/33");
+  EXPECT_EQ(P("::1").to_string(), "::1/128");
+  EXPECT_EQ(P("10.1.2.3/0").to_string(), "0.0.0.0/0");
+}
+
+TEST(ConfigAddress, PrefixContains) {
+  Prefix p = P("192.0.2.0/25");
+  EXPECT_TRUE(p.contains(EP("192.0.2.127").address));
+  EXPECT_FALSE(p.contains(EP("192.0.2.128").address));
+  EXPECT_FALSE(p.contains(EP("::ffff:192.0.2.1").address));  // other family
+  EXPECT_TRUE(P("::/0").contains(EP("2001:db8::1").address));
+}
+
+TEST(ConfigDomainName, Normalisation) {
+  EXPECT_EQ(normalise_domain_name("example.test").value, "example.test.");
+  EXPECT_EQ(normalise_domain_name("example.test.").value, "example.test.");
+  EXPECT_EQ(normalise_domain_name(".").value, ".");
+  EXPECT_EQ(normalise_domain_name("a\\.b.test").value, "a\\.b.test.");
+  EXPECT_EQ(normalise_domain_name("a\\.").value, "a\\..");  // the dot is part of the label
+  EXPECT_EQ(normalise_domain_name("\\065\\066.test").value, "\\065\\066.test.");
+  for (auto bad : {"", "a..b", ".a", "a b.test", "\\256.test", "\\06.test", "a\\"}) {
+    EXPECT_FALSE(normalise_domain_name(bad)) << bad;
+  }
+  std::string label63(63, 'a');
+  std::string name255 = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'a');
+  EXPECT_TRUE(normalise_domain_name(name255));         // 255 octets in wire form
+  EXPECT_FALSE(normalise_domain_name(name255 + "a"));  // 256
+}
+
+// --- the option table, its example files and the shipped configuration ------------------------
+
+TEST(ConfigOptions, EveryRowIsComplete) {
+  for (const Option& o : options()) {
+    std::string name = std::string(o.section) + "." + std::string(o.key);
+    ASSERT_NE(find_section(o.section), nullptr) << name;
+    EXPECT_FALSE(o.doc.empty()) << name;
+    EXPECT_NE(o.apply, nullptr) << name;
+    EXPECT_TRUE(std::all_of(o.key.begin(), o.key.end(),
+                            [](char c) { return std::islower(c) || std::isdigit(c) || c == '-'; }))
+        << name << " is not kebab-case";
+    if (o.required()) {
+      EXPECT_TRUE(find_section(o.section)->is_array) << name << ": required outside [[array]]";
+      EXPECT_FALSE(o.example.empty()) << name << ": required options need an example";
+    }
+    if (o.kind == ValueKind::kEnum) {
+      EXPECT_FALSE(o.choices.empty()) << name;
+    }
+    EXPECT_EQ(find_option(o.section, o.key), &o) << name << " is listed twice";
+  }
+}
+
+TEST(ConfigExamples, CommittedFilesMatchTheOptionTable) {
+  for (const ExampleFile& file : example_files()) {
+    std::string path =
+        std::string(HAYATE_SOURCE_DIR) + "/conf/examples/" + std::string(file.name) + ".toml";
+    EXPECT_EQ(first_difference(read_file(path), render_example_file(file)), "")
+        << path << " is out of date with conf/options.cpp. Regenerate it with:\n"
+        << "  ninja -C <build dir> update-config-examples\n"
+        << "(or run hayate-gen-config-examples conf/examples) and commit the result.";
+  }
+}
+
+TEST(ConfigExamples, RenderedExampleParsesToTheDefaults) {
+  for (const ExampleFile& file : example_files()) {
+    auto result = parse_config(render_example_file(file), "/etc/hayate/example.toml");
+    ASSERT_TRUE(result.ok()) << file.name << ":\n" << result.error_text();
+    EXPECT_EQ(result->server.listen, default_config().server.listen);
+    EXPECT_TRUE(result->zones.empty());
+  }
+}
+
+// The [[zone]] block is commented out in the examples; uncommented, its example values must
+// be valid too.
+TEST(ConfigExamples, UncommentedExampleParses) {
+  std::string text = render_example_config("");
+  std::string uncommented;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("# ")) line = line.substr(2);
+    uncommented += line + "\n";
+  }
+  auto result = parse_config(uncommented, "/etc/hayate/example.toml");
+  ASSERT_TRUE(result.ok()) << result.error_text() << uncommented;
+  ASSERT_EQ(result->zones.size(), 1u);
+  EXPECT_EQ(result->zones[0].name, "example.test.");
+}
+
+TEST(ConfigExamples, SectionFilterSelectsSections) {
+  std::string text = render_example_config("log");
+  EXPECT_NE(text.find("[log]"), std::string::npos);
+  EXPECT_EQ(text.find("[server]"), std::string::npos);
+  EXPECT_EQ(text.find("[[zone]]"), std::string::npos);
+}
+
+TEST(ConfigShipped, QuickStartConfigLoads) {
+  std::string path = std::string(HAYATE_SOURCE_DIR) + "/conf/hayate.toml";
+  auto result = load_config(path);
+  ASSERT_TRUE(result.ok()) << result.error_text();
+  EXPECT_EQ(result->server.listen, (std::vector<Endpoint>{EP("127.0.0.1:5300")}));
+  EXPECT_EQ(result->log.level, LogLevel::kInfo);
+  EXPECT_EQ(result->log.target.kind, LogTarget::Kind::kStderr);
+  EXPECT_EQ(result->control.socket, "/tmp/hayate.sock");
+  ASSERT_EQ(result->zones.size(), 1u);
+  EXPECT_EQ(result->zones[0].name, "example.test.");
+  EXPECT_EQ(result->zones[0].file,
+            std::string(HAYATE_SOURCE_DIR) + "/conf/zones/example.test.zone");
+  EXPECT_TRUE(std::filesystem::exists(result->zones[0].file));
+}
+
+}  // namespace
+}  // namespace hayate::conf
