@@ -16,10 +16,6 @@
 namespace hayate::conf {
 namespace {
 
-std::string where_text(const toml::source_region& r) {
-  return std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
-}
-
 // Edit distance, for "did you mean" hints on misspelt keys.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -162,7 +158,7 @@ void check_duplicate_zones(const toml::table& root, ParseContext& ctx) {
     auto [it, inserted] = seen.emplace(lowercase(*name.value), name_node->source());
     if (!inserted) {
       ctx.error(name_node->source(), "duplicate zone '" + *name.value + "' (first defined at " +
-                                         where_text(it->second) + ")");
+                                         position_text(it->second) + ")");
     }
   }
 }

@@ -8,10 +8,6 @@ namespace {
 constexpr std::size_t kMaxNameWire = 255;  // RFC 1035 §2.3.4
 constexpr std::size_t kMaxLabel = 63;
 
-std::string where_text(const toml::source_region& r) {
-  return std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
-}
-
 std::string option_name(const Option& o) {
   return std::string(o.section) + "." + std::string(o.key);
 }
@@ -156,7 +152,7 @@ std::optional<Value> convert_endpoint_list(const Option& o, const toml::node& no
     auto [it, inserted] = seen.emplace(*e.value, element->source());
     if (!inserted) {
       ctx.error(element->source(), option_name(o) + ": duplicate address " + e.value->to_string() +
-                                       " (first at " + where_text(it->second) + ")");
+                                       " (first at " + position_text(it->second) + ")");
       ok = false;
       continue;
     }
@@ -289,6 +285,10 @@ Parsed<std::string> normalise_domain_name(std::string_view text) {
   if (wire > kMaxNameWire) return R::fail("'" + name + "': longer than 255 octets");
   if (!absolute) name += '.';
   return {std::move(name), {}};
+}
+
+std::string position_text(const toml::source_region& where) {
+  return std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
 }
 
 std::string lowercase(std::string_view text) {

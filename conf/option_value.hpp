@@ -34,6 +34,9 @@ Parsed<std::string> normalise_domain_name(std::string_view text);
 // ASCII-lowercased copy, for case-insensitive name comparison (RFC 4343).
 std::string lowercase(std::string_view text);
 
+// "LINE:COLUMN" of a region's start, for "first defined at ..." notes.
+std::string position_text(const toml::source_region& where);
+
 // "integer", "string", ... for "expected X, got Y" messages.
 std::string_view type_name(toml::node_type type);
 
