@@ -42,7 +42,8 @@ RRset* Node::find(std::uint16_t type) {
   return nullptr;
 }
 
-Zone::Zone(Name origin, std::uint16_t rclass) : origin_(std::move(origin)), rclass_(rclass) {
+Zone::Zone(Name origin, std::uint16_t rclass)
+    : origin_(std::move(origin)), apex_labels_(origin_.label_count()), rclass_(rclass) {
   apex_ = &nodes_[origin_];
 }
 
@@ -72,16 +73,18 @@ void Zone::finalize() {
 // Every name between a node and the apex must exist as a node, so that lookups find the right
 // closest encloser and an empty non-terminal blocks the wildcard above it (RFC 4592 §2.2.2).
 void Zone::add_empty_nonterminals() {
-  std::vector<Name> owners;
+  std::vector<const Name*> owners;
   owners.reserve(nodes_.size());
   for (const auto& [name, node] : nodes_)
-    owners.push_back(name);
-  const std::size_t apex_labels = origin_.label_count();
-  for (const Name& owner : owners) {
-    std::size_t labels = owner.label_count();
-    for (std::size_t strip = 1; labels - strip > apex_labels; ++strip) {
-      auto [it, inserted] = nodes_.try_emplace(owner.strip_left(strip));
-      if (!inserted) break;  // that ancestor's own chain is (or will be) complete
+    owners.push_back(&name);  // node-based: stable
+  for (const Name* owner : owners) {
+    std::size_t labels = owner->label_count();
+    std::size_t pos = 0;
+    for (std::size_t strip = 1; labels - strip > apex_labels_; ++strip) {
+      pos += 1 + owner->wire()[pos];
+      NameView ancestor{owner->wire().subspan(pos)};
+      if (find(ancestor)) break;  // that ancestor's own chain is (or will be) complete
+      nodes_.try_emplace(Name::from_valid_wire(ancestor.wire));
     }
   }
 }
@@ -91,18 +94,14 @@ void Zone::mark_cuts_and_occlusion() {
     node.delegation_ = &node != apex_ && node.find(rr_type::NS) != nullptr;
     node.dname_ = node.find(rr_type::DNAME) != nullptr;
   }
-  const std::size_t apex_labels = origin_.label_count();
   for (auto& [name, node] : nodes_) {
-    std::size_t labels = name.label_count();
-    for (std::size_t strip = 1; labels >= apex_labels + strip; ++strip) {
-      NodeRef ancestor = find(name.strip_left(strip));
-      // A DNAME occludes everything below its owner, the apex included (RFC 6672 §2.4); NS only
-      // below a cut, and the apex NS is no cut.
-      if (ancestor && (ancestor.node->delegation_ || ancestor.node->dname_)) {
-        node.occluded_ = true;
-        break;
-      }
-    }
+    // A DNAME occludes everything below its owner, the apex included (RFC 6672 §2.4); NS only
+    // below a cut, and the apex NS is no cut.
+    for_each_ancestor(NameView{name.wire()}, [&node = node](NodeRef ancestor) {
+      if (ancestor.node->delegation_) node.below_delegation_ = true;
+      if (ancestor.node->delegation_ || ancestor.node->dname_) node.occluded_ = true;
+      return true;
+    });
   }
 }
 

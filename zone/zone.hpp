@@ -49,6 +49,8 @@ class Node {
   bool has_dname() const { return dname_; }
   // Below a zone cut or a DNAME: not authoritative data (glue at best, RFC 6672 §2.4).
   bool is_occluded() const { return occluded_; }
+  // Occluded by a zone cut above it (data here can only be glue), rather than by a DNAME.
+  bool is_below_delegation() const { return below_delegation_; }
 
  private:
   friend class Zone;
@@ -56,6 +58,7 @@ class Node {
   bool delegation_ = false;
   bool dname_ = false;
   bool occluded_ = false;
+  bool below_delegation_ = false;
 };
 
 struct NodeRef {
@@ -113,6 +116,28 @@ class Zone {
   const RRset* apex_ns() const { return apex_->find(rr_type::NS); }
   std::uint32_t serial() const;
 
+  // Calls f(NodeRef) for every node, in no particular order.
+  template <typename F>
+  void for_each_node(F&& f) const {
+    for (const auto& [name, node] : nodes_)
+      f(NodeRef{&name, &node});
+  }
+  // Calls f(NodeRef) for each existing proper ancestor of `name` inside the zone, nearest first,
+  // down to the apex; stops early when f returns false. Allocates nothing.
+  template <typename F>
+  void for_each_ancestor(NameView name, F&& f) const {
+    std::size_t offsets[kMaxLabelCount + 1];
+    std::size_t labels = 0;
+    std::size_t pos = 0;
+    for (; name.wire[pos] != 0; pos += 1 + name.wire[pos])
+      offsets[labels++] = pos;
+    offsets[labels] = pos;  // the root label
+    for (std::size_t strip = 1; labels >= apex_labels_ + strip; ++strip) {
+      NodeRef ancestor = find(NameView{name.wire.subspan(offsets[strip])});
+      if (ancestor && !f(ancestor)) return;
+    }
+  }
+
   // Every node (including empty non-terminals) in RFC 4034 §6.1 canonical order.
   std::vector<NodeRef> nodes_in_canonical_order() const;
   std::size_t node_count() const { return nodes_.size(); }
@@ -128,6 +153,7 @@ class Zone {
   void mark_cuts_and_occlusion();
 
   Name origin_;
+  std::size_t apex_labels_;
   std::uint16_t rclass_;
   std::unordered_map<Name, Node, NameKeyHash, NameKeyEqual> nodes_;
   Node* apex_ = nullptr;

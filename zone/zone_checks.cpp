@@ -33,7 +33,8 @@ class Checker {
 
   void run() {
     check_apex();
-    for (const NodeRef& ref : zone_.nodes_in_canonical_order()) {
+    // Node order does not matter: findings are sorted by file and line afterwards.
+    zone_.for_each_node([this](const NodeRef& ref) {
       check_singletons(ref);
       check_cname_and_other_data(ref);
       check_soa_placement(ref);
@@ -41,7 +42,7 @@ class Checker {
       check_nsec3_owner(ref);
       check_occluded(ref);
       check_ns_targets(ref);
-    }
+    });
   }
 
  private:
@@ -144,7 +145,7 @@ class Checker {
   // Everything below a DNAME is occluded (RFC 6672 §2.4).
   void check_occluded(const NodeRef& ref) {
     if (!ref.node->is_occluded()) return;
-    bool below_cut = below_delegation(*ref.name);
+    bool below_cut = ref.node->is_below_delegation();
     for (const RRset& rrset : ref.node->rrsets()) {
       bool glue = below_cut && (rrset.type == rr_type::A || rrset.type == rr_type::AAAA);
       if (glue) continue;
@@ -154,13 +155,12 @@ class Checker {
   }
 
   bool below_delegation(const Name& name) const {
-    std::size_t apex_labels = zone_.origin().label_count();
-    std::size_t labels = name.label_count();
-    for (std::size_t strip = 1; labels >= apex_labels + strip; ++strip) {
-      NodeRef ancestor = zone_.find(name.strip_left(strip));
-      if (ancestor && ancestor.node->is_delegation()) return true;
-    }
-    return false;
+    bool below = false;
+    zone_.for_each_ancestor(NameView{name.wire()}, [&below](NodeRef ancestor) {
+      below = ancestor.node->is_delegation();
+      return !below;
+    });
+    return below;
   }
 
   // RFC 1034 §4.2.2: an in-zone name server needs its addresses in the zone (glue below a cut),
