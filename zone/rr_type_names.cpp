@@ -35,6 +35,14 @@ struct TypeTable {
       by_name.emplace(upper(name), static_cast<std::uint16_t>(t));
       by_number.emplace(static_cast<std::uint16_t>(t), name);
     }
+    // Query-only types ldns names nowhere; known here so they are refused as meta types rather
+    // than reported as unknown (RFC 6895 §3.1).
+    for (auto [name, type] : {std::pair{"IXFR", rr_type::IXFR}, {"AXFR", rr_type::AXFR},
+                              {"MAILB", rr_type::MAILB}, {"MAILA", rr_type::MAILA},
+                              {"ANY", rr_type::ANY}}) {
+      by_name.emplace(name, type);
+      by_number.emplace(type, name);
+    }
     for (const auto& extra : extra_type_names()) {
       by_name.emplace(std::string(extra.name), extra.type);
       by_number.emplace(extra.type, std::string(extra.name));
