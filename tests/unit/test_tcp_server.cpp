@@ -1,0 +1,225 @@
+#include "server/net/tcp_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/net_test_util.hpp"
+
+namespace hayate::server::net {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using test::ClientSocket;
+using test::EchoHandler;
+using test::framed;
+using test::IoThread;
+using test::make_query;
+using test::message_id;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kTimeout = std::chrono::seconds(5);
+
+class TcpServerTest : public ::testing::Test {
+ protected:
+  std::uint16_t start(EchoHandler& handler, std::size_t max_total = 0,
+                      std::size_t max_per_client = 0,
+                      std::chrono::milliseconds idle = std::chrono::seconds(10)) {
+    limiter_ = std::make_unique<ConnectionLimiter>(max_total, max_per_client);
+    server_ = std::make_unique<TcpServer>(io_.context,
+                                          tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
+                                          handler, *limiter_, TcpOptions{idle});
+    server_->start();
+    io_.start();
+    return server_->local_endpoint().port();
+  }
+  ClientSocket connect(std::uint16_t port, std::chrono::milliseconds timeout = kTimeout) {
+    ClientSocket s(AF_INET, SOCK_STREAM, timeout);
+    EXPECT_TRUE(s.connect_v4(port));
+    return s;
+  }
+  // One query and its answer over a fresh or given connection.
+  static bool round_trip(ClientSocket& s, std::uint16_t id) {
+    if (!s.send_all(framed(make_query(id)))) return false;
+    auto answer = s.read_frame();
+    return answer && answer->size() == 12 && message_id(*answer) == id;
+  }
+  ~TcpServerTest() override { io_.stop(); }
+
+  // Destroyed in reverse: the server, then the io_context (which destroys the open connections'
+  // coroutines, whose slots go back to the limiter), then the limiter.
+  std::unique_ptr<ConnectionLimiter> limiter_;
+  IoThread io_;
+  std::unique_ptr<TcpServer> server_;
+};
+
+TEST_F(TcpServerTest, AnswersOneFramedQuery) {
+  EchoHandler handler;
+  ClientSocket s = connect(start(handler));
+  EXPECT_TRUE(round_trip(s, 42));
+  EXPECT_EQ(handler.last_transport.load(), Transport::kTcp);
+}
+
+// RFC 7766 §6.2.1.1: many queries sent back to back on one connection, all answered in order.
+TEST_F(TcpServerTest, PipelinedQueriesAllAnsweredWithCorrectFraming) {
+  EchoHandler handler;
+  ClientSocket s = connect(start(handler));
+  std::vector<std::uint8_t> burst;
+  constexpr std::uint16_t kCount = 300;
+  for (std::uint16_t id = 0; id < kCount; ++id) {
+    const auto f = framed(make_query(id, id % 50));  // varied sizes straddle read boundaries
+    burst.insert(burst.end(), f.begin(), f.end());
+  }
+  ASSERT_TRUE(s.send_all(burst));
+  for (std::uint16_t id = 0; id < kCount; ++id) {
+    auto answer = s.read_frame();
+    ASSERT_TRUE(answer) << "answer " << id;
+    EXPECT_EQ(answer->size(), 12u + id % 50);
+    EXPECT_EQ(message_id(*answer), id);
+  }
+}
+
+TEST_F(TcpServerTest, QueriesSplitAcrossWritesAreReassembled) {
+  EchoHandler handler;
+  ClientSocket s = connect(start(handler));
+  const auto f = framed(make_query(9, 100));
+  for (std::uint8_t byte : f)
+    ASSERT_TRUE(s.send_all(std::span<const std::uint8_t>(&byte, 1)));
+  auto answer = s.read_frame();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(message_id(*answer), 9);
+}
+
+TEST_F(TcpServerTest, LargestMessageFits) {
+  EchoHandler handler;
+  ClientSocket s = connect(start(handler));
+  ASSERT_TRUE(s.send_all(framed(make_query(5, 65535 - 12))));
+  auto answer = s.read_frame();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->size(), 65535u);
+}
+
+TEST_F(TcpServerTest, HandlerEmittingThreeMessagesGivesThreeFrames) {
+  EchoHandler handler(3);  // like an AXFR split over several messages
+  ClientSocket s = connect(start(handler));
+  ASSERT_TRUE(s.send_all(framed(make_query(77))));
+  for (int i = 0; i < 3; ++i) {
+    auto answer = s.read_frame();
+    ASSERT_TRUE(answer) << "message " << i;
+    EXPECT_EQ(message_id(*answer), 77);
+  }
+  ClientSocket probe = std::move(s);
+  EXPECT_TRUE(round_trip(probe, 78));  // the stream is still in step
+}
+
+TEST_F(TcpServerTest, DroppedQueryGetsNoAnswerButConnectionContinues) {
+  EchoHandler handler;
+  ClientSocket s = connect(start(handler));
+  ASSERT_TRUE(s.send_all(framed(make_query(0xff01))));
+  EXPECT_TRUE(round_trip(s, 3));  // the next frame is the answer to 3, not to the dropped one
+}
+
+TEST_F(TcpServerTest, IdleConnectionIsClosedAfterTheTimeout) {
+  EchoHandler handler;
+  const auto idle = std::chrono::milliseconds(1000);
+  ClientSocket s = connect(start(handler, 0, 0, idle));
+  ASSERT_TRUE(round_trip(s, 1));
+  const auto quiet_since = Clock::now();
+  EXPECT_EQ(s.wait_eof_or_data(), 0) << "closed by the server, not timed out by the client";
+  const auto waited = Clock::now() - quiet_since;
+  EXPECT_GE(waited, idle - std::chrono::milliseconds(100));
+  EXPECT_LT(waited, std::chrono::milliseconds(4000));
+}
+
+TEST_F(TcpServerTest, ConnectionWithoutAnyQueryAlsoTimesOut) {
+  EchoHandler handler;
+  ClientSocket s = connect(start(handler, 0, 0, std::chrono::milliseconds(500)));
+  EXPECT_EQ(s.wait_eof_or_data(), 0);
+}
+
+// RFC 7766 §6.2.2: per-client limit; the connection over it is closed at once.
+TEST_F(TcpServerTest, PerClientLimitRefusesTheExtraConnection) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler, 0, 2);
+  ClientSocket a = connect(port);
+  ClientSocket b = connect(port);
+  ASSERT_TRUE(round_trip(a, 1));
+  ASSERT_TRUE(round_trip(b, 2));
+  ClientSocket c = connect(port);
+  c.send_all(framed(make_query(3)));  // may fail already: the server may have closed it
+  EXPECT_EQ(c.wait_eof_or_data(), 0);
+  EXPECT_TRUE(round_trip(a, 4)) << "the connections within the limit still work";
+}
+
+TEST_F(TcpServerTest, ClosedConnectionFreesItsSlot) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler, 1, 0);
+  {
+    ClientSocket a = connect(port);
+    ASSERT_TRUE(round_trip(a, 1));
+  }
+  // The server notices the close asynchronously: retry until a deadline.
+  const auto deadline = Clock::now() + kTimeout;
+  bool served = false;
+  while (!served && Clock::now() < deadline) {
+    ClientSocket b = connect(port, std::chrono::milliseconds(500));
+    served = round_trip(b, 2);
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST_F(TcpServerTest, ZeroLengthClosesTheConnection) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket s = connect(port);
+  const std::uint8_t zero[] = {0, 0};
+  ASSERT_TRUE(s.send_all(zero));
+  EXPECT_EQ(s.wait_eof_or_data(), 0);
+  ClientSocket t = connect(port);
+  EXPECT_TRUE(round_trip(t, 5)) << "still serving";
+}
+
+TEST_F(TcpServerTest, ShortReadClosesTheConnection) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket s = connect(port);
+  const std::uint8_t partial[] = {0, 100, 1, 2, 3, 4, 5};  // 100 promised, 5 sent
+  ASSERT_TRUE(s.send_all(partial));
+  ::shutdown(s.fd(), SHUT_WR);
+  EXPECT_EQ(s.wait_eof_or_data(), 0);
+  EXPECT_EQ(handler.handled.load(), 0);
+  ClientSocket t = connect(port);
+  EXPECT_TRUE(round_trip(t, 6)) << "still serving";
+}
+
+TEST_F(TcpServerTest, GarbageDoesNotCrash) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket s = connect(port, std::chrono::milliseconds(300));
+  std::vector<std::uint8_t> junk(5000);
+  for (std::size_t i = 0; i < junk.size(); ++i)
+    junk[i] = static_cast<std::uint8_t>(i * 131 + 7);
+  s.send_all(junk);
+  ::shutdown(s.fd(), SHUT_WR);
+  while (s.wait_eof_or_data() == 1) {
+  }
+  ClientSocket t = connect(port);
+  EXPECT_TRUE(round_trip(t, 8)) << "still serving";
+}
+
+// A client may close its sending side after its queries; it still gets every answer.
+TEST_F(TcpServerTest, HalfCloseAfterQueriesStillGetsAnswers) {
+  EchoHandler handler;
+  ClientSocket s = connect(start(handler));
+  for (std::uint16_t id = 0; id < 3; ++id)
+    ASSERT_TRUE(s.send_all(framed(make_query(id))));
+  ::shutdown(s.fd(), SHUT_WR);
+  for (std::uint16_t id = 0; id < 3; ++id) {
+    auto answer = s.read_frame();
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(message_id(*answer), id);
+  }
+  EXPECT_EQ(s.wait_eof_or_data(), 0);
+}
+
+}  // namespace
+}  // namespace hayate::server::net

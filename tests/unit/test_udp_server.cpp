@@ -1,0 +1,166 @@
+#include "server/net/udp_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/unit/net_test_util.hpp"
+
+namespace hayate::server::net {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+using test::ClientSocket;
+using test::EchoHandler;
+using test::IoThread;
+using test::make_query;
+using test::message_id;
+
+constexpr auto kTimeout = std::chrono::seconds(5);
+
+sockaddr_in loopback_v4(std::uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+void send_to(const ClientSocket& s, std::span<const std::uint8_t> m, std::uint16_t port) {
+  const sockaddr_in to = loopback_v4(port);
+  ASSERT_EQ(
+      ::sendto(s.fd(), m.data(), m.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to),
+      static_cast<ssize_t>(m.size()));
+}
+
+// Returns the IDs of the responses received until the timeout.
+std::multiset<std::uint16_t> receive_ids(const ClientSocket& s, std::size_t expected) {
+  std::multiset<std::uint16_t> ids;
+  std::uint8_t buffer[512];
+  while (ids.size() < expected) {
+    const ssize_t n = ::recv(s.fd(), buffer, sizeof buffer, 0);
+    if (n < 12) break;
+    EXPECT_NE(buffer[2] & 0x80, 0) << "QR set by the handler";
+    ids.insert(message_id(std::span<const std::uint8_t>(buffer, n)));
+  }
+  return ids;
+}
+
+class UdpServerTest : public ::testing::Test {
+ protected:
+  UdpServerTest() : batch_(std::make_unique<UdpBatch>()) {}
+  std::uint16_t start(const char* address = "127.0.0.1", std::uint16_t port = 0) {
+    servers_.push_back(std::make_unique<UdpServer>(
+        io_.context, udp::endpoint(asio::ip::make_address(address), port), handler_, *batch_));
+    servers_.back()->start();
+    return servers_.back()->local_endpoint().port();
+  }
+  ~UdpServerTest() override { io_.stop(); }
+
+  EchoHandler handler_;
+  std::unique_ptr<UdpBatch> batch_;
+  IoThread io_;
+  std::vector<std::unique_ptr<UdpServer>> servers_;
+};
+
+TEST_F(UdpServerTest, AnswersOneQuery) {
+  const std::uint16_t port = start();
+  io_.start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(client, make_query(0x1234), port);
+  EXPECT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{0x1234});
+  EXPECT_EQ(handler_.last_transport.load(), Transport::kUdp);
+}
+
+// More datagrams than one recvmmsg batch, sent before the server thread even runs, so they sit
+// in the socket buffer and come out in full batches.
+TEST_F(UdpServerTest, AnswersEveryDatagramOfManyBatches) {
+  const std::uint16_t port = start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  constexpr std::uint16_t kCount = 200;
+  std::multiset<std::uint16_t> sent;
+  for (std::uint16_t id = 1; id <= kCount; ++id) {
+    send_to(client, make_query(id), port);
+    sent.insert(id);
+  }
+  io_.start();
+  EXPECT_EQ(receive_ids(client, kCount), sent);
+  EXPECT_EQ(handler_.handled.load(), kCount);
+}
+
+// Several clients with queries in flight at once. (Each sends a window at a time: a burst larger
+// than the socket's receive buffer would be dropped by the kernel, whatever the server does.)
+TEST_F(UdpServerTest, ManyClientsWhileRunning) {
+  const std::uint16_t port = start();
+  io_.start();
+  std::vector<std::unique_ptr<ClientSocket>> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.push_back(std::make_unique<ClientSocket>(AF_INET, SOCK_DGRAM, kTimeout));
+  }
+  constexpr std::uint16_t kWindow = 16;
+  for (std::uint16_t round = 0; round < 5; ++round) {
+    for (std::uint16_t i = 0; i < kWindow; ++i) {
+      for (auto& c : clients)
+        send_to(*c, make_query(round * kWindow + i), port);
+    }
+    for (auto& c : clients)
+      ASSERT_EQ(receive_ids(*c, kWindow).size(), kWindow);
+  }
+  EXPECT_EQ(handler_.handled.load(), 8 * 5 * kWindow);
+}
+
+TEST_F(UdpServerTest, DroppedQueriesGetNothingAndOthersStillAnswered) {
+  const std::uint16_t port = start();
+  io_.start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, std::chrono::milliseconds(500));
+  for (std::uint16_t id = 0; id < 40; ++id) {
+    // IDs 0xff00.. start with 0xff: EchoHandler drops them.
+    send_to(client, make_query(id % 2 == 0 ? id : static_cast<std::uint16_t>(0xff00 | id)), port);
+  }
+  const auto ids = receive_ids(client, 40);  // waits out the timeout: only 20 come
+  EXPECT_EQ(ids.size(), 20u);
+  for (auto id : ids)
+    EXPECT_EQ(id % 2, 0);
+}
+
+TEST_F(UdpServerTest, TwoWorkersShareThePortWithReusePort) {
+  const std::uint16_t port = start();
+  EXPECT_EQ(start("127.0.0.1", port), port);
+  io_.start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(client, make_query(7), port);
+  EXPECT_EQ(receive_ids(client, 1).size(), 1u);
+}
+
+TEST_F(UdpServerTest, Ipv6Loopback) {
+  std::uint16_t port = 0;
+  try {
+    port = start("::1");
+  } catch (const boost::system::system_error&) {
+    GTEST_SKIP() << "no IPv6 loopback here";
+  }
+  io_.start();
+  ClientSocket client(AF_INET6, SOCK_DGRAM, kTimeout);
+  sockaddr_in6 to{};
+  to.sin6_family = AF_INET6;
+  to.sin6_port = htons(port);
+  to.sin6_addr = in6addr_loopback;
+  const auto q = make_query(66);
+  ASSERT_EQ(
+      ::sendto(client.fd(), q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+      static_cast<ssize_t>(q.size()));
+  EXPECT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{66});
+}
+
+TEST_F(UdpServerTest, OversizedDatagramIsDroppedAndServerKeepsServing) {
+  const std::uint16_t port = start();
+  io_.start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(client, make_query(1, UdpBatch::kQuerySize + 100), port);
+  send_to(client, make_query(2), port);
+  EXPECT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{2});
+}
+
+}  // namespace
+}  // namespace hayate::server::net
