@@ -13,7 +13,7 @@ packages=(
   dnsutils knot-dnsutils
   iproute2 python3-dnspython
 )
-peer_packages=(nsd knot bind9 bind9-utils unbound)
+peer_packages=(nsd knot knot-dnssecutils bind9 bind9-utils unbound)
 
 if [[ "${1:-}" == "--peers" ]]; then
   packages+=("${peer_packages[@]}")

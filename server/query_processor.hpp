@@ -1,0 +1,52 @@
+// The query pipeline of one worker: parse → checks (opcode, class, EDNS version) → answer cache →
+// authoritative answer → render (EDNS, truncation) → cache store. No sockets here.
+#pragma once
+
+#include <array>
+#include <memory>
+
+#include "server/answer_cache.hpp"
+#include "server/query_handler.hpp"
+#include "server/serving_state.hpp"
+#include "server/stats.hpp"
+#include "zone/message_parser.hpp"
+#include "zone/message_renderer.hpp"
+
+namespace hayate::server {
+
+class QueryProcessor final : public QueryHandler {
+ public:
+  QueryProcessor(std::shared_ptr<const ServingState> state, WorkerStats& stats);
+
+  // Installs a new snapshot (call on the worker's thread). The answer cache starts afresh.
+  void set_state(std::shared_ptr<const ServingState> state);
+  const ServingState& state() const { return *state_; }
+
+  void handle(std::span<const std::uint8_t> query, const ClientInfo& client,
+              EmitResponse emit) override;
+
+ private:
+  static std::uint8_t cache_shape(const zone::ParsedQuery& query, const ClientInfo& client);
+  static void patch_cached(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
+                           std::span<std::uint8_t> response);
+  void start_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
+                      std::span<const std::uint8_t> packet);
+  std::size_t end_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query);
+  void finish_response(std::span<const std::uint8_t> response, EmitResponse emit);
+
+  void answer_malformed(const zone::ParsedQuery& query, zone::ParseError error, EmitResponse emit);
+  void answer_error(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
+                    std::uint16_t full_rcode, std::size_t limit, EmitResponse emit);
+  void answer_chaos(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
+                    std::size_t limit, EmitResponse emit);
+  std::size_t answer_ixfr_over_udp(zone::MessageRenderer& renderer, const zone::ParsedQuery& query);
+  void answer_transfer(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
+                       const ClientInfo& client, EmitResponse emit);
+
+  std::shared_ptr<const ServingState> state_;
+  WorkerStats& stats_;
+  AnswerCache cache_;
+  std::array<std::uint8_t, 65535> buffer_;  // one response at a time: a worker is one thread
+};
+
+}  // namespace hayate::server

@@ -1,0 +1,34 @@
+#include "server/stats.hpp"
+
+namespace hayate::server {
+namespace {
+
+template <std::size_t N>
+void add_all(std::array<std::uint64_t, N>& into,
+             const std::array<std::atomic<std::uint64_t>, N>& from) {
+  for (std::size_t i = 0; i < N; ++i)
+    into[i] += from[i].load(std::memory_order_relaxed);
+}
+
+std::uint64_t read(const std::atomic<std::uint64_t>& counter) {
+  return counter.load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers) {
+  StatsSnapshot total;
+  for (const WorkerStats* w : workers) {
+    add_all(total.queries_by_transport, w->queries_by_transport);
+    add_all(total.responses_by_rcode, w->responses_by_rcode);
+    add_all(total.queries_by_qtype, w->queries_by_qtype);
+    total.responses_other_rcode += read(w->responses_other_rcode);
+    total.queries_other_qtype += read(w->queries_other_qtype);
+    total.answers_from_cache += read(w->answers_from_cache);
+    total.dropped += read(w->dropped);
+    total.truncated += read(w->truncated);
+  }
+  return total;
+}
+
+}  // namespace hayate::server

@@ -1,0 +1,53 @@
+// Query counters. Each worker owns one WorkerStats and is its only writer (relaxed atomics, no
+// contention); the control thread sums all workers' counters when asked.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "server/query_handler.hpp"
+
+namespace hayate::server {
+
+struct WorkerStats {
+  static constexpr std::size_t kRcodes = 24;   // RFC 6895 §2.3 assigned rcodes fit below 24
+  static constexpr std::size_t kQtypes = 256;  // qtypes above 255 are counted as "other"
+
+  std::array<std::atomic<std::uint64_t>, 2> queries_by_transport{};  // indexed by Transport
+  std::array<std::atomic<std::uint64_t>, kRcodes> responses_by_rcode{};
+  std::atomic<std::uint64_t> responses_other_rcode{0};
+  std::array<std::atomic<std::uint64_t>, kQtypes> queries_by_qtype{};
+  std::atomic<std::uint64_t> queries_other_qtype{0};
+  std::atomic<std::uint64_t> answers_from_cache{0};
+  std::atomic<std::uint64_t> dropped{0};    // malformed beyond an answer, or policy drops
+  std::atomic<std::uint64_t> truncated{0};  // responses sent with TC=1
+
+  static void bump(std::atomic<std::uint64_t>& counter) {
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  void count_query(Transport transport, std::uint16_t qtype) {
+    bump(queries_by_transport[static_cast<std::size_t>(transport)]);
+    bump(qtype < kQtypes ? queries_by_qtype[qtype] : queries_other_qtype);
+  }
+  void count_response(std::uint16_t rcode) {
+    bump(rcode < kRcodes ? responses_by_rcode[rcode] : responses_other_rcode);
+  }
+};
+
+// A plain copy of the summed counters, for status output and metrics.
+struct StatsSnapshot {
+  std::array<std::uint64_t, 2> queries_by_transport{};
+  std::array<std::uint64_t, WorkerStats::kRcodes> responses_by_rcode{};
+  std::uint64_t responses_other_rcode = 0;
+  std::array<std::uint64_t, WorkerStats::kQtypes> queries_by_qtype{};
+  std::uint64_t queries_other_qtype = 0;
+  std::uint64_t answers_from_cache = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t truncated = 0;
+};
+
+StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers);
+
+}  // namespace hayate::server
