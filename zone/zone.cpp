@@ -80,7 +80,7 @@ void Zone::add_empty_nonterminals() {
   for (const Name* owner : owners) {
     std::size_t labels = owner->label_count();
     std::size_t pos = 0;
-    for (std::size_t strip = 1; labels - strip > apex_labels_; ++strip) {
+    for (std::size_t strip = 1; labels > apex_labels_ + strip; ++strip) {
       pos += 1 + owner->wire()[pos];
       NameView ancestor{owner->wire().subspan(pos)};
       if (find(ancestor)) break;  // that ancestor's own chain is (or will be) complete

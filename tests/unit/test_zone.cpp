@@ -171,6 +171,17 @@ TEST_F(ZoneTest, CanonicalOrderCoversEveryNode) {
   }
 }
 
+TEST(Zone, RootZoneGetsItsEmptyNonTerminals) {
+  Zone root(Name{});
+  root.add(N("a.b."), rr_type::A, 300, a_rdata(1), {});
+  root.finalize();
+  auto ent = root.lookup(N("b."));
+  EXPECT_EQ(ent.kind, Lookup::Kind::kExact);
+  EXPECT_TRUE(ent.node.node->is_empty_nonterminal());
+  EXPECT_EQ(root.lookup(N("c.")).kind, Lookup::Kind::kNxDomain);
+  EXPECT_EQ(root.node_count(), 3u);
+}
+
 TEST(RdataNames, TargetsAndEquality) {
   Rdata mx{0, 10, 4, 'm', 'a', 'i', 'l', 0};
   auto target = rdata_target(rr_type::MX, mx);
