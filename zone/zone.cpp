@@ -8,13 +8,14 @@
 namespace hayate::zone {
 namespace {
 
-// Offsets of each label's length octet in a valid wire name, leftmost first; returns the count.
+// Offsets of each label's length octet in a valid wire name, leftmost first, then the offset of
+// the root label at [count]; returns the count of labels.
 std::size_t label_offsets(std::span<const std::uint8_t> wire,
-                          std::uint8_t (&offsets)[kMaxLabelCount]) {
+                          std::uint8_t (&offsets)[kMaxLabelCount + 1]) {
   std::size_t count = 0;
-  for (std::size_t pos = 0; wire[pos] != 0; pos += 1 + wire[pos]) {
-    offsets[count++] = static_cast<std::uint8_t>(pos);
-  }
+  std::size_t pos = 0;
+  for (; wire[pos] != 0; pos += 1 + wire[pos]) offsets[count++] = static_cast<std::uint8_t>(pos);
+  offsets[count] = static_cast<std::uint8_t>(pos);
   return count;
 }
 
@@ -122,12 +123,12 @@ Lookup Zone::lookup(const Name& qname) const {
 // RFC 1034 §4.3.2 step 3, top-down from the apex: stop at the first zone cut or DNAME above the
 // name; otherwise the name matches exactly, or a wildcard at the closest encloser, or nothing.
 Lookup Zone::lookup(NameView qname) const {
-  std::uint8_t offsets[kMaxLabelCount];
+  std::uint8_t offsets[kMaxLabelCount + 1];
   const std::size_t labels = label_offsets(qname.wire, offsets);
   const std::size_t apex_labels = origin_.label_count();
   Lookup result;
   if (labels < apex_labels) return result;
-  const std::size_t apex_offset = labels == apex_labels ? 0 : offsets[labels - apex_labels];
+  const std::size_t apex_offset = offsets[labels - apex_labels];
   if (!NameKeyEqual::equal_wire(qname.wire.subspan(apex_offset), origin_.wire())) return result;
 
   NodeRef encloser{&origin_, apex_};
