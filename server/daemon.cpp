@@ -1,0 +1,305 @@
+#include "server/daemon.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "server/daemon_config.hpp"
+#include "server/logging.hpp"
+#include "server/privileges.hpp"
+
+#ifndef HAYATE_VERSION
+#define HAYATE_VERSION "unknown"
+#endif
+
+namespace hayate::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kMaxDiagnosticsLogged = 20;  // per zone; a broken zone can have thousands
+
+std::size_t record_count(const ServingState& state, const ZoneReport& report) {
+  auto zone = state.zones->get(report.origin);
+  return zone ? zone->record_count() : 0;
+}
+
+void log_diagnostics(const ZoneReport& report) {
+  std::size_t shown = 0;
+  for (const zone::Diagnostic& d : report.diagnostics) {
+    if (shown++ == kMaxDiagnosticsLogged) {
+      spdlog::warn("zone {}: {} more findings not shown (hayate-checkzone {} lists them)",
+                   report.origin.to_text(), report.diagnostics.size() - kMaxDiagnosticsLogged,
+                   report.file);
+      break;
+    }
+    if (d.severity == zone::Severity::kError)
+      spdlog::error("{}", d.to_string());
+    else
+      spdlog::warn("{}", d.to_string());
+  }
+}
+
+void log_zone_reports(const ServingState& state) {
+  for (const ZoneReport& z : state.zone_reports) {
+    log_diagnostics(z);
+    const std::string name = z.origin.to_text();
+    if (!z.serving) {
+      spdlog::error("zone {}: failed to load from {}; not served", name, z.file);
+    } else if (z.kept_old) {
+      spdlog::error("zone {}: failed to load from {}; still serving the old version, serial {}",
+                    name, z.file, z.serial);
+    } else {
+      spdlog::info("zone {}: serial {}, {} records, from {}", name, z.serial,
+                   record_count(state, z), z.file);
+    }
+  }
+}
+
+unsigned worker_count(const conf::Config& config) {
+  if (config.server.workers != 0) return config.server.workers;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// A reload "fails" when the config is bad or any zone is not at its new version.
+ControlReply zone_failures(const ServingState& state) {
+  ControlReply reply;
+  for (const ZoneReport& z : state.zone_reports) {
+    if (z.serving && !z.kept_old) continue;
+    reply.ok = false;
+    std::string line = "zone " + z.origin.to_text() + " " + std::string(zone_state(z));
+    if (z.kept_old) line += " (still serving serial " + std::to_string(z.serial) + ")";
+    reply.lines.push_back(line + ": " + zone_error(z));
+  }
+  return reply;
+}
+
+}  // namespace
+
+Daemon::Daemon(std::string config_path, conf::Config config)
+    : config_path_(std::move(config_path)), config_(std::move(config)) {}
+
+Daemon::~Daemon() {
+  shutdown();
+}
+
+int Daemon::check(const conf::Config& config, std::FILE* out) {
+  std::vector<std::string> errors;
+  const auto sources = zone_sources(config, errors);
+  for (const auto& e : errors)
+    std::fprintf(out, "%s\n", e.c_str());
+  const auto state = build_serving_state(sources, answer_policy(config), nullptr);
+  bool ok = errors.empty();
+  for (const ZoneReport& z : state->zone_reports) {
+    for (const zone::Diagnostic& d : z.diagnostics)
+      std::fprintf(out, "%s\n", d.to_string().c_str());
+    if (!z.serving) {
+      ok = false;
+      std::fprintf(out, "zone %s: does not load\n", z.origin.to_text().c_str());
+    } else {
+      std::fprintf(out, "zone %s: serial %u, OK\n", z.origin.to_text().c_str(), z.serial);
+    }
+  }
+  std::fprintf(out, ok ? "configuration OK\n" : "configuration has errors\n");
+  return ok ? 0 : 1;
+}
+
+int Daemon::run() {
+  spdlog::info("hayate {} starting (config {})", HAYATE_VERSION, config_path_);
+  if (!start()) {
+    shutdown();
+    return 1;
+  }
+  main_.run();
+  spdlog::info("shutting down");
+  shutdown();
+  spdlog::info("stopped");
+  return 0;
+}
+
+bool Daemon::start() {
+  std::vector<std::string> errors;
+  const auto sources = zone_sources(config_, errors);
+  for (const auto& e : errors)
+    spdlog::error("{}", e);
+  state_ = build_serving_state(sources, answer_policy(config_), nullptr);
+  log_zone_reports(*state_);
+  try {
+    start_workers();
+    bind_listeners();
+    bind_control();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start: {}", e.what());
+    return false;
+  }
+  write_pid_file();
+  if (const std::string error = drop_privileges(config_.server.user, config_.server.group);
+      !error.empty()) {
+    spdlog::critical("refusing to run as root: {}", error);
+    return false;
+  }
+  for (auto& w : workers_)
+    w->start();
+  if (control_) control_->start();
+  if (metrics_) metrics_->start();
+  wait_for_signals();
+  spdlog::info("serving with {} workers", workers_.size());
+  return true;
+}
+
+void Daemon::start_workers() {
+  const unsigned n = worker_count(config_);
+  limiter_ = std::make_unique<net::ConnectionLimiter>(config_.server.tcp_max_clients,
+                                                      config_.server.tcp_max_per_client);
+  const net::TcpOptions tcp = tcp_options(config_);
+  for (unsigned i = 0; i < n; ++i) {
+    worker_stats_.push_back(std::make_unique<WorkerStats>());
+    processors_.push_back(std::make_unique<QueryProcessor>(state_, *worker_stats_.back()));
+    workers_.push_back(std::make_unique<net::Worker>(*processors_.back(), *limiter_, tcp));
+  }
+}
+
+void Daemon::bind_listeners() {
+  if (config_.server.listen.empty()) spdlog::warn("no listen addresses: serving nothing");
+  for (const conf::Endpoint& e : config_.server.listen) {
+    const asio::ip::address address = to_asio(e.address);
+    unsigned short port = e.port;
+    for (auto& w : workers_) {
+      try {
+        port = w->listen(address, port);  // port 0: the first worker's pick, for all
+      } catch (const boost::system::system_error& error) {
+        throw std::runtime_error("listen on " + e.to_string() + ": " + error.code().message());
+      }
+    }
+    spdlog::info("listening on {} port {} (UDP and TCP)", address.to_string(), port);
+  }
+}
+
+void Daemon::bind_control() {
+  if (!config_.control.socket.empty()) {
+    control_ = std::make_unique<ControlServer>(main_, config_.control.socket, *this);
+    spdlog::info("control socket {}", config_.control.socket);
+  }
+  if (const auto& m = config_.control.metrics_listen) {
+    const asio::ip::tcp::endpoint endpoint(to_asio(m->address), m->port);
+    if (!endpoint.address().is_loopback()) {
+      spdlog::warn("metrics on {}: not a loopback address, anyone who can reach it can read them",
+                   m->to_string());
+    }
+    try {
+      metrics_ = std::make_unique<MetricsServer>(
+          main_, endpoint, [this] { return metrics_text(status(), stats()); });
+    } catch (const boost::system::system_error& error) {
+      throw std::runtime_error("metrics-listen " + m->to_string() + ": " + error.code().message());
+    }
+    spdlog::info("metrics on http://{}/metrics", m->to_string());
+  }
+}
+
+void Daemon::wait_for_signals() {
+  signals_.add(SIGHUP);
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.async_wait([this](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    if (signal == SIGHUP) {
+      spdlog::info("SIGHUP: reloading");
+      const ControlReply reply = reload();  // logs its own findings
+      spdlog::info("reload {}", reply.ok ? "done" : "failed (see above)");
+      wait_for_signals();
+      return;
+    }
+    spdlog::info("signal {}: stopping", signal);
+    main_.stop();
+  });
+}
+
+void Daemon::shutdown() {
+  if (control_) control_->close();  // removes the socket file
+  if (metrics_) metrics_->close();
+  for (auto& w : workers_)
+    w->stop();
+  if (!config_.server.pid_file.empty()) ::unlink(config_.server.pid_file.c_str());
+}
+
+ControlReply Daemon::reload() {
+  auto loaded = conf::load_config(config_path_);
+  if (!loaded) {
+    ControlReply reply{false, {}};
+    for (const conf::ConfigError& e : loaded.errors()) {
+      spdlog::error("reload: {}", e.to_string());
+      reply.lines.push_back(e.to_string());
+    }
+    reply.lines.push_back("configuration not reloaded; still serving the previous one");
+    return reply;
+  }
+  for (const std::string& name : restart_only_changes(config_, *loaded)) {
+    spdlog::warn("reload: {} changed; that takes a restart", name);
+  }
+  set_log_level(loaded->log.level);
+  std::vector<std::string> errors;
+  const auto sources = zone_sources(*loaded, errors);
+  auto state = build_serving_state(sources, answer_policy(*loaded), state_.get());
+  log_zone_reports(*state);
+  config_ = std::move(*loaded);
+  install_state(state);
+  ControlReply reply = zone_failures(*state);
+  for (auto& e : errors)
+    reply.lines.push_back(std::move(e));
+  reply.ok = reply.ok && errors.empty();
+  reply.lines.push_back(std::string(reply.ok ? "reloaded" : "reloaded with errors") + ": " +
+                        std::to_string(state->zone_reports.size()) + " zones");
+  return reply;
+}
+
+void Daemon::install_state(std::shared_ptr<const ServingState> state) {
+  state_ = state;
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    // set_state runs on the worker's own thread, between two queries.
+    asio::post(workers_[i]->context(),
+               [processor = processors_[i].get(), state] { processor->set_state(state); });
+  }
+}
+
+DaemonStatus Daemon::status() const {
+  DaemonStatus s;
+  s.version = HAYATE_VERSION;
+  s.uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
+  s.workers = static_cast<unsigned>(workers_.size());
+  if (state_) s.zones = state_->zone_reports;
+  return s;
+}
+
+StatsSnapshot Daemon::stats() const {
+  std::vector<const WorkerStats*> all;
+  for (const auto& s : worker_stats_)
+    all.push_back(s.get());
+  return sum_stats(all);
+}
+
+ControlReply Daemon::execute(std::string_view command) {
+  if (command == "reload") {
+    spdlog::info("control: reloading");
+    return reload();
+  }
+  if (command == "status") return ControlReply{true, status_lines(status())};
+  if (command == "stats") return ControlReply{true, stats_lines(stats())};
+  if (command == "help") return ControlReply{true, {"commands: reload status stats help"}};
+  return ControlReply{false, {"unknown command '" + std::string(command) + "' (try help)"}};
+}
+
+void Daemon::write_pid_file() const {
+  if (config_.server.pid_file.empty()) return;
+  std::ofstream out(config_.server.pid_file, std::ios::trunc);
+  out << ::getpid() << "\n";
+  if (!out) spdlog::warn("cannot write pid file {}", config_.server.pid_file);
+}
+
+}  // namespace hayate::server
