@@ -25,6 +25,8 @@ struct BadZone {
   const char* message;
 };
 
+void PrintTo(const BadZone& zone, std::ostream* out) { *out << zone.file; }
+
 class CheckzoneErrors : public ::testing::TestWithParam<BadZone> {};
 
 TEST_P(CheckzoneErrors, ExitsOneAndNamesFileLineAndReason) {
@@ -74,6 +76,8 @@ struct WarnedZone {
   int line;
   const char* message;
 };
+
+void PrintTo(const WarnedZone& zone, std::ostream* out) { *out << zone.file; }
 
 class CheckzoneWarnings : public ::testing::TestWithParam<WarnedZone> {};
 
