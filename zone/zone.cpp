@@ -1,6 +1,7 @@
 #include "zone/zone.hpp"
 
 #include <algorithm>
+#include <bitset>
 #include <cstring>
 
 #include "zone/rdata_names.hpp"
@@ -14,7 +15,8 @@ std::size_t label_offsets(std::span<const std::uint8_t> wire,
                           std::uint8_t (&offsets)[kMaxLabelCount + 1]) {
   std::size_t count = 0;
   std::size_t pos = 0;
-  for (; wire[pos] != 0; pos += 1 + wire[pos]) offsets[count++] = static_cast<std::uint8_t>(pos);
+  for (; wire[pos] != 0; pos += 1 + wire[pos])
+    offsets[count++] = static_cast<std::uint8_t>(pos);
   offsets[count] = static_cast<std::uint8_t>(pos);
   return count;
 }
@@ -91,18 +93,27 @@ void Zone::add_empty_nonterminals() {
 }
 
 void Zone::mark_cuts_and_occlusion() {
+  // Label counts at which a cut or DNAME exists: a node only needs its ancestors at those depths
+  // probed, and most nodes of a big zone have none above them (one hash probe saved per level).
+  std::bitset<kMaxLabelCount + 1> occluding_depths;
   for (auto& [name, node] : nodes_) {
     node.delegation_ = &node != apex_ && node.find(rr_type::NS) != nullptr;
     node.dname_ = node.find(rr_type::DNAME) != nullptr;
+    if (node.delegation_ || node.dname_) occluding_depths.set(name.label_count());
   }
+  if (occluding_depths.none()) return;
+  std::uint8_t offsets[kMaxLabelCount + 1];
   for (auto& [name, node] : nodes_) {
+    const std::size_t labels = label_offsets(name.wire(), offsets);
     // A DNAME occludes everything below its owner, the apex included (RFC 6672 §2.4); NS only
     // below a cut, and the apex NS is no cut.
-    for_each_ancestor(NameView{name.wire()}, [&node = node](NodeRef ancestor) {
+    for (std::size_t depth = apex_labels_; depth < labels; ++depth) {
+      if (!occluding_depths.test(depth)) continue;
+      NodeRef ancestor = find(NameView{name.wire().subspan(offsets[labels - depth])});
+      if (!ancestor) continue;
       if (ancestor.node->delegation_) node.below_delegation_ = true;
       if (ancestor.node->delegation_ || ancestor.node->dname_) node.occluded_ = true;
-      return true;
-    });
+    }
   }
 }
 
