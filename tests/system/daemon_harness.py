@@ -1,0 +1,511 @@
+"""Shared harness for hayate's system tests: start the real daemon (or a peer server) on loopback,
+wait until it answers, run dig/kdig with timeouts, parse their output, and clean everything up.
+
+Used by tests/system/test_*.py, which run with Debian's /usr/bin/python3 (dnspython comes from
+python3-dnspython; this module itself needs only the standard library).
+
+    from daemon_harness import HayateDaemon, Zone, dig
+    with HayateDaemon(hayate_binary, [Zone("example.com.", "zones/example.com.zone")]) as d:
+        result = dig(d, "www.example.com", "A")
+
+Every wait has a deadline, every subprocess a timeout, and all traffic goes to 127.0.0.1 or ::1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ZONES_DIR = HERE / "zones"
+
+START_TIMEOUT = 15.0     # seconds for a daemon to answer its first query
+STOP_TIMEOUT = 10.0      # seconds between SIGTERM and SIGKILL
+TOOL_TIMEOUT = 20.0      # seconds for one dig/kdig run
+
+HAYATE_BINARY: str | None = None  # set by main() from --hayate or $HAYATE_BINARY
+
+
+# ---------------------------------------------------------------------------------------------
+# Ports and processes
+
+def free_port(address: str = "127.0.0.1") -> int:
+    """A port that is free for both UDP and TCP on `address` right now."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    for _ in range(100):
+        tcp = socket.socket(family, socket.SOCK_STREAM)
+        udp = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            tcp.bind((address, 0))
+            port = tcp.getsockname()[1]
+            try:
+                udp.bind((address, port))
+            except OSError:
+                continue
+            return port
+        finally:
+            tcp.close()
+            udp.close()
+    raise RuntimeError("no free port for both UDP and TCP")
+
+
+def minimal_query(qname: str, qtype: int = 6, qclass: int = 1) -> tuple[int, bytes]:
+    """(id, wire) of a plain query, built without dnspython."""
+    qid = random.randrange(1, 65536)
+    wire = struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 0)
+    for label in qname.rstrip(".").split("."):
+        if label:
+            wire += bytes([len(label)]) + label.encode()
+    wire += b"\x00" + struct.pack("!HH", qtype, qclass)
+    return qid, wire
+
+
+def udp_exchange(address: str, port: int, wire: bytes, timeout: float = 1.0) -> bytes | None:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(wire, (address, port))
+        try:
+            data, _ = s.recvfrom(65535)
+            return data
+        except (socket.timeout, ConnectionRefusedError):
+            return None
+
+
+def tcp_exchange(address: str, port: int, wire: bytes, timeout: float = 2.0) -> bytes | None:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        try:
+            s.connect((address, port))
+            s.sendall(struct.pack("!H", len(wire)) + wire)
+            length = struct.unpack("!H", recv_exactly(s, 2))[0]
+            return recv_exactly(s, length)
+        except (OSError, EOFError):
+            return None
+
+
+def recv_exactly(s: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            raise EOFError(f"connection closed after {len(data)} of {n} octets")
+        data += chunk
+    return data
+
+
+class ManagedProcess:
+    """A server process started in its own session, with its output in a log file; stop() ends
+    it (SIGTERM, then SIGKILL after STOP_TIMEOUT) and is safe to call more than once."""
+
+    name = "server"
+
+    def __init__(self, workdir: Path | None = None):
+        self._own_workdir = workdir is None
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"{self.name}-systest-"))
+        self.log_path = self.workdir / f"{self.name}.log"
+        self.proc: subprocess.Popen | None = None
+        self.address = "127.0.0.1"
+        self.port = 0
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def readiness_query(self) -> bytes:
+        return minimal_query(".", 6)[1]
+
+    def spawn(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, cwd=self.workdir,
+                                         start_new_session=True)
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+        """Polls until the server answers over UDP and accepts TCP, or fails with its log."""
+        deadline = time.monotonic() + timeout
+        query = self.readiness_query()
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} before "
+                                   f"answering:\n{self.log()}")
+            if udp_exchange(self.address, self.port, query, timeout=0.2) is not None and \
+                    tcp_exchange(self.address, self.port, query, timeout=0.5) is not None:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not answer on {self.address}:{self.port} within "
+                           f"{timeout} s:\n{self.log()}")
+
+    def start(self) -> "ManagedProcess":
+        self.spawn()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, signum: int) -> None:
+        if self.alive():
+            self.proc.send_signal(signum)
+
+    def stop(self) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=STOP_TIMEOUT)
+        return self.proc.returncode
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-8000:]
+        except OSError:
+            return "(no log)"
+
+    def cleanup(self) -> None:
+        """stop(), then remove the temp dir if this object made it."""
+        self.stop()
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.cleanup()
+            raise
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+# ---------------------------------------------------------------------------------------------
+# hayate
+
+@dataclasses.dataclass
+class Zone:
+    name: str                               # "example.com."
+    file: str | Path                        # absolute, or relative to tests/system/zones/
+    allow_transfer: list[str] | None = None  # None: the daemon's default
+
+    def path(self) -> Path:
+        p = Path(self.file)
+        return p if p.is_absolute() else ZONES_DIR / p
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(str(value))  # a JSON string is a valid TOML basic string
+
+
+class HayateDaemon(ManagedProcess):
+    """hayate with a generated config in its own temp dir, on a free loopback port.
+
+    `server` adds keys to [server] (e.g. {"identity": "ns1", "workers": 2}); `log_level`
+    goes to [log]. The control socket is <workdir>/control.sock (self.control_socket)."""
+
+    name = "hayate"
+
+    def __init__(self, binary: str | None, zones: list[Zone], server: dict | None = None,
+                 log_level: str = "info", workdir: Path | None = None, address: str = "127.0.0.1"):
+        self.binary = binary or HAYATE_BINARY
+        if not self.binary:
+            raise RuntimeError("no hayate binary: pass --hayate PATH or set HAYATE_BINARY")
+        super().__init__(workdir)
+        self.address = address
+        self.port = free_port(address)
+        self.zones = zones
+        self.server_options = dict(server or {})
+        self.log_level = log_level
+        self.control_socket = self.workdir / "control.sock"
+        self.config_path = self.workdir / "hayate.toml"
+
+    def config_text(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        lines = ["[server]", f"listen = {toml_value([f'{host}:{self.port}'])}"]
+        options = {"workers": 2}
+        options.update(self.server_options)
+        lines += [f"{key} = {toml_value(value)}" for key, value in options.items()]
+        lines += ["", "[log]", f"level = {toml_value(self.log_level)}", 'target = "stderr"',
+                  "", "[control]", f"socket = {toml_value(str(self.control_socket))}"]
+        for zone in self.zones:
+            lines += ["", "[[zone]]", f"name = {toml_value(zone.name)}",
+                      f"file = {toml_value(str(zone.path()))}"]
+            if zone.allow_transfer is not None:
+                lines.append(f"allow-transfer = {toml_value(zone.allow_transfer)}")
+        return "\n".join(lines) + "\n"
+
+    def write_config(self) -> None:
+        self.config_path.write_text(self.config_text())
+
+    def command(self) -> list[str]:
+        return [self.binary, "--config", str(self.config_path)]
+
+    def readiness_query(self) -> bytes:
+        name = self.zones[0].name if self.zones else "."
+        return minimal_query(name, 6)[1]
+
+    def start(self) -> "HayateDaemon":
+        self.write_config()
+        super().start()
+        return self
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Peer servers serving the same zones (for comparisons and benchmarks)
+
+def find_binary(name: str) -> str | None:
+    return shutil.which(name) or next((p for p in (f"/usr/sbin/{name}", f"/usr/local/sbin/{name}")
+                                       if os.access(p, os.X_OK)), None)
+
+
+class KnotDaemon(ManagedProcess):
+    """knotd in the foreground with a generated YAML config; rundir and storage in its temp dir.
+    Zones whose allow_transfer is not None get an ACL allowing AXFR from those prefixes."""
+
+    name = "knotd"
+
+    def __init__(self, zones: list[Zone], workdir: Path | None = None):
+        super().__init__(workdir)
+        self.binary = find_binary("knotd")
+        self.port = free_port(self.address)
+        self.zones = zones
+        self.config_path = self.workdir / "knot.conf"
+
+    def readiness_query(self) -> bytes:
+        return minimal_query(self.zones[0].name, 6)[1]
+
+    def config_text(self) -> str:
+        w = self.workdir
+        lines = ["server:", f'    rundir: "{w}"', f"    listen: {self.address}@{self.port}",
+                 "    udp-workers: 1", "    tcp-workers: 1", "    background-workers: 1",
+                 "database:", f'    storage: "{w}"',
+                 "log:", "  - target: stderr", "    any: info",
+                 "template:", "  - id: default", f'    storage: "{w}"',
+                 "    zonefile-sync: -1", "    zonefile-load: whole", "    journal-content: none",
+                 "acl:"]
+        acls = []
+        for i, zone in enumerate(self.zones):
+            if zone.allow_transfer:
+                acls.append(f"xfr{i}")
+                lines += [f"  - id: xfr{i}", f"    address: [{', '.join(zone.allow_transfer)}]",
+                          "    action: transfer"]
+        if not acls:
+            lines.pop()
+        lines.append("zone:")
+        for i, zone in enumerate(self.zones):
+            lines += [f"  - domain: {zone.name}", f'    file: "{zone.path()}"']
+            if f"xfr{i}" in acls:
+                lines.append(f"    acl: xfr{i}")
+        return "\n".join(lines) + "\n"
+
+    def command(self) -> list[str]:
+        return [self.binary, "-c", str(self.config_path)]
+
+    def start(self) -> "KnotDaemon":
+        self.config_path.write_text(self.config_text())
+        super().start()
+        return self
+
+
+class NsdDaemon(ManagedProcess):
+    """nsd -d (foreground) with a generated config: no database, RRL off, files in its temp dir."""
+
+    name = "nsd"
+
+    def __init__(self, zones: list[Zone], workdir: Path | None = None):
+        super().__init__(workdir)
+        self.binary = find_binary("nsd")
+        self.port = free_port(self.address)
+        self.zones = zones
+        self.config_path = self.workdir / "nsd.conf"
+
+    def readiness_query(self) -> bytes:
+        return minimal_query(self.zones[0].name, 6)[1]
+
+    def config_text(self) -> str:
+        w = self.workdir
+        lines = ["server:", f"    ip-address: {self.address}@{self.port}", f"    port: {self.port}",
+                 "    server-count: 1", f'    zonesdir: "{w}"', '    database: ""',
+                 f'    pidfile: "{w}/nsd.pid"', f'    zonelistfile: "{w}/zone.list"',
+                 f'    xfrdfile: "{w}/xfrd.state"', f'    xfrdir: "{w}"', '    username: ""',
+                 '    chroot: ""', "    rrl-ratelimit: 0", "    verbosity: 1",
+                 "    do-ip6: no", "    tcp-count: 100",
+                 "remote-control:", "    control-enable: no"]
+        for zone in self.zones:
+            lines += ["zone:", f"    name: {zone.name}", f'    zonefile: "{zone.path()}"']
+            for prefix in zone.allow_transfer or []:
+                lines.append(f"    provide-xfr: {prefix} NOKEY")
+        return "\n".join(lines) + "\n"
+
+    def command(self) -> list[str]:
+        return [self.binary, "-d", "-c", str(self.config_path)]
+
+    def start(self) -> "NsdDaemon":
+        self.config_path.write_text(self.config_text())
+        super().start()
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# dig / kdig
+
+def run_tool(argv: list[str], timeout: float = TOOL_TIMEOUT) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+@dataclasses.dataclass
+class DigResult:
+    """dig's `+noall +answer +authority +additional +comments` output, parsed."""
+    text: str
+    status: str = ""                   # "NOERROR", "NXDOMAIN", "BADVERS", ...
+    opcode: str = ""
+    id: int = -1
+    flags: set[str] = dataclasses.field(default_factory=set)   # {"qr", "aa", "rd", ...}
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
+    edns: dict[str, str] | None = None  # {"version": "0", "flags": "do", "udp": "1232"}
+    answer: list[str] = dataclasses.field(default_factory=list)      # normalised RR lines
+    authority: list[str] = dataclasses.field(default_factory=list)
+    additional: list[str] = dataclasses.field(default_factory=list)  # without the OPT
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def section(self, name: str) -> list[str]:
+        return getattr(self, name)
+
+
+HEADER_RE = re.compile(r";; ->>HEADER<<- opcode: (\S+), status: (\S+), id: (\d+)")
+FLAGS_RE = re.compile(r";; flags:([^;]*);(.*)")
+EDNS_RE = re.compile(r"; EDNS: version: (\d+), flags:([^;]*); udp: (\d+)")
+SECTION_RE = re.compile(r";; (ANSWER|AUTHORITY|ADDITIONAL) SECTION:")
+
+
+def normalise_rr(line: str) -> str:
+    """'name.<tab>300<tab>IN<tab>A<tab>192.0.2.1' -> 'name. 300 IN A 192.0.2.1'."""
+    return " ".join(line.split())
+
+
+def parse_dig(text: str) -> DigResult:
+    result = DigResult(text=text)
+    section = None
+    for line in text.splitlines():
+        if m := HEADER_RE.search(line):
+            result.opcode, result.status, result.id = m.group(1), m.group(2), int(m.group(3))
+        elif m := FLAGS_RE.match(line):
+            result.flags = set(m.group(1).split())
+            for part in m.group(2).split(","):
+                if ":" in part:
+                    key, value = part.split(":", 1)
+                    result.counts[key.strip()] = int(value)
+        elif m := EDNS_RE.search(line):
+            result.edns = {"version": m.group(1), "flags": m.group(2).strip(), "udp": m.group(3)}
+        elif m := SECTION_RE.match(line):
+            section = m.group(1).lower()
+        elif line.startswith(";; WARNING") or line.startswith(";; Warning"):
+            result.warnings.append(line)
+        elif not line.strip():
+            section = None
+        elif line.startswith(";"):
+            continue
+        elif section is not None:
+            result.section(section).append(normalise_rr(line))
+    return result
+
+
+def dig(server: ManagedProcess, qname: str, qtype: str = "A", *options: str,
+        qclass: str | None = None, timeout: float = TOOL_TIMEOUT) -> DigResult:
+    """dig @server with the given +options; fails the caller on a non-zero exit (dig exits 9
+    when no answer came at all)."""
+    argv = ["dig", f"@{server.address}", "-p", str(server.port), "+noall", "+answer",
+            "+authority", "+additional", "+comments", "+tries=1", "+time=3"]
+    argv += list(options)
+    if qclass:
+        argv += ["-c", qclass]
+    argv += ["-q", qname, "-t", qtype]
+    proc = run_tool(argv, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stdout}"
+                             f"{proc.stderr}")
+    return parse_dig(proc.stdout)
+
+
+def kdig_json_all(server: ManagedProcess, *args: str, timeout: float = TOOL_TIMEOUT) -> list[dict]:
+    """kdig +json (RFC 8427 objects) with free-form arguments (several queries allowed): the
+    decoded JSON object of each response, in order."""
+    argv = ["kdig", f"@{server.address}", "-p", str(server.port), "+json", "+retry=0",
+            "+timeout=3"] + list(args)
+    proc = run_tool(argv, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stdout}"
+                             f"{proc.stderr}")
+    decoder = json.JSONDecoder()
+    objects, pos, text = [], 0, proc.stdout
+    while (start := text.find("{", pos)) >= 0:
+        obj, pos = decoder.raw_decode(text, start)
+        objects.append(obj)
+    if not objects:
+        raise AssertionError(f"{' '.join(argv)}: no JSON in output:\n{proc.stdout}{proc.stderr}")
+    return objects
+
+
+def kdig_json(server: ManagedProcess, qname: str, qtype: str = "A", *options: str,
+              qclass: str | None = None, timeout: float = TOOL_TIMEOUT) -> dict:
+    """kdig +json for one question: the decoded response."""
+    args = list(options) + (["-c", qclass] if qclass else []) + ["-q", qname, "-t", qtype]
+    return kdig_json_all(server, *args, timeout=timeout)[-1]
+
+
+def kdig_rrs(response: dict, section: str) -> list[str]:
+    """'name TTL CLASS TYPE hexrdata'-free view of a kdig JSON section ("answerRRs",
+    "authorityRRs", "additionalRRs"), OPT left out: 'owner TTL TYPE rdata-text' lines."""
+    lines = []
+    for rr in response.get(section, []):
+        if rr["TYPEname"] == "OPT":
+            continue
+        text = rr.get(f"rdata{rr['TYPEname']}", "\\# " + rr.get("RDATAHEX", ""))
+        lines.append(f"{rr['NAME']} {rr['TTL']} {rr['TYPEname']} {text}")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point shared by the test files
+
+def main() -> None:
+    """unittest.main() with `--hayate PATH` (or $HAYATE_BINARY) taken off the command line."""
+    global HAYATE_BINARY
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--hayate", default=os.environ.get("HAYATE_BINARY"))
+    known, rest = parser.parse_known_args()
+    HAYATE_BINARY = os.path.abspath(known.hayate) if known.hayate else None
+    if not HAYATE_BINARY or not os.access(HAYATE_BINARY, os.X_OK):
+        sys.exit(f"{sys.argv[0]}: hayate binary not found: pass --hayate PATH "
+                 f"(got {HAYATE_BINARY!r})")
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
