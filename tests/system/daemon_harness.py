@@ -337,7 +337,9 @@ class KnotDaemon(ManagedProcess):
 
 
 class NsdDaemon(ManagedProcess):
-    """nsd -d (foreground) with a generated config: no database, RRL off, files in its temp dir."""
+    """nsd -d (foreground) with a generated config: no database, RRL off, files in its temp dir.
+    minimal-responses: yes, so that positive answers carry no NS RRset in the authority section
+    (hayate's policy, and Knot's)."""
 
     name = "nsd"
 
@@ -358,7 +360,7 @@ class NsdDaemon(ManagedProcess):
                  f'    pidfile: "{w}/nsd.pid"', f'    zonelistfile: "{w}/zone.list"',
                  f'    xfrdfile: "{w}/xfrd.state"', f'    xfrdir: "{w}"', '    username: ""',
                  '    chroot: ""', "    rrl-ratelimit: 0", "    verbosity: 1",
-                 "    do-ip6: no", "    tcp-count: 100",
+                 "    do-ip6: no", "    tcp-count: 100", "    minimal-responses: yes",
                  "remote-control:", "    control-enable: no"]
         for zone in self.zones:
             lines += ["zone:", f"    name: {zone.name}", f'    zonefile: "{zone.path()}"']

@@ -282,6 +282,36 @@ class AnswerTest(DaemonTestCase):
         self.assertTrue(r.answer[0].startswith("sub.example.com. 3600 IN DS 12345 13 2 "), r.text)
         self.assertEqual(r.authority, [])
 
+    def test_ds_at_the_apex_of_a_child_zone_we_also_serve_comes_from_the_parent(self):
+        # RFC 4035 §3.1.4.1: DS lives on the parent side of the cut, even when the server has the
+        # child zone too (Knot and NSD answer from example.com: NODATA with its SOA).
+        r = self.dig("child.example.com", "DS")
+        self.assertAnswered(r)
+        self.assertEqual(r.answer, [])
+        self.assertEqual(r.authority, [SOA_COM.format(ttl=300)])
+
+    # --- DNAME ------------------------------------------------------------------------------------
+
+    def test_dname_synthesizes_a_cname(self):
+        r = self.dig("a.dn.example.com", "A")
+        self.assertAnswered(r)
+        self.assertEqual(r.answer, ["dn.example.com. 3600 IN DNAME target.example.com.",
+                                    "a.dn.example.com. 3600 IN CNAME a.target.example.com.",
+                                    "a.target.example.com. 3600 IN A 192.0.2.99"])
+
+    def test_dname_with_qtype_cname_answers_with_the_synthesized_cname(self):
+        # RFC 6672 §3.2 with RFC 1034 §4.3.2 step 3a: the synthesized CNAME answers a CNAME
+        # question; it is not followed (Knot and NSD: NOERROR, DNAME + CNAME, nothing else).
+        for qname in ("a.dn.example.com", "x.dn.example.com"):
+            with self.subTest(qname=qname):
+                r = self.dig(qname, "CNAME")
+                self.assertAnswered(r)
+                label = qname.split(".")[0]
+                self.assertEqual(r.answer, [
+                    "dn.example.com. 3600 IN DNAME target.example.com.",
+                    f"{qname}. 3600 IN CNAME {label}.target.example.com."])
+                self.assertEqual(r.authority, [])
+
     # --- negative answers ------------------------------------------------------------------------
 
     def test_nxdomain_has_the_soa_with_negative_ttl(self):
