@@ -42,7 +42,7 @@ class AnswerBuilder {
 
   AuthoritativeOutcome run() {
     std::span<const std::uint8_t> name = question_.qname;
-    const Zone* zone = zones_.find(NameView{name});
+    const Zone* zone = zone_for_question(name);
     if (zone == nullptr) return AuthoritativeOutcome::kNoZone;
     r_.header().set(zone::flag::AA);  // cleared again if the first step is a referral
 
@@ -59,6 +59,18 @@ class AnswerBuilder {
   }
 
  private:
+  // The zone that answers the question: the deepest enclosing one, except that a DS question for
+  // a zone apex belongs to the parent side of the cut when we serve the parent too (RFC 4035
+  // §3.1.4.1, as BIND, Knot and NSD do).
+  const Zone* zone_for_question(std::span<const std::uint8_t> name) const {
+    const Zone* zone = zones_.find(NameView{name});
+    if (zone == nullptr || question_.qtype != rr_type::DS || zone->origin().is_root()) return zone;
+    if (!same_name(zone->origin().wire(), name)) return zone;
+    std::span<const std::uint8_t> parent_name = name.subspan(1 + name[0]);
+    const Zone* parent = zones_.find(NameView{parent_name});
+    return parent != nullptr ? parent : zone;
+  }
+
   // Answers `name` from `zone`. Returns true with `next` set when the answer is an alias whose
   // target must be answered too.
   bool answer_step(const Zone& zone, std::span<const std::uint8_t> name, bool first,
@@ -143,6 +155,8 @@ class AnswerBuilder {
     std::span<const std::uint8_t> new_name(synthesized.data(), prefix_length + target.size());
     zone::Rdata cname(new_name.begin(), new_name.end());
     r_.add_rrset(Section::kAnswer, name, rr_type::CNAME, kClassIn, dname->ttl, {&cname, 1});
+    // A CNAME question is answered by the synthesized CNAME itself (RFC 6672 §3.2 step 3).
+    if (question_.qtype == rr_type::CNAME) return false;
     next = new_name;
     return true;
   }

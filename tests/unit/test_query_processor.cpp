@@ -17,11 +17,15 @@ using Bytes = std::vector<std::uint8_t>;
 
 const std::string kZones = std::string(HAYATE_TEST_ZONES) + "/server/";
 
-std::shared_ptr<const ServingState> make_state(AnswerPolicy policy = {}) {
+std::shared_ptr<const ServingState> make_state(AnswerPolicy policy = {}, bool with_child = false) {
   std::vector<ZoneSource> sources = {
       {*zone::Name::from_text("example.com."), kZones + "example.com.zone", Acl::loopback()},
       {*zone::Name::from_text("example.net."), kZones + "example.net.zone", Acl()},
   };
+  if (with_child) {
+    sources.push_back(
+        {*zone::Name::from_text("sub.example.com."), kZones + "sub.example.com.zone", Acl()});
+  }
   auto state = build_serving_state(sources, policy, nullptr);
   for (const auto& report : state->zone_reports) {
     EXPECT_TRUE(report.serving) << report.file;
@@ -274,6 +278,35 @@ TEST_F(QueryProcessorTest, DsAtTheCutIsAnsweredByTheParent) {
   auto r = ask("sub.example.com.", LDNS_RR_TYPE_DS);
   EXPECT_TRUE(ldns_pkt_aa(r.pkt.get()));
   EXPECT_EQ(r.count(LDNS_SECTION_ANSWER), 1u);
+  EXPECT_EQ(r.count(LDNS_SECTION_AUTHORITY), 0u);
+}
+
+// RFC 4035 §3.1.4.1: with both sides of the cut served here, DS comes from the parent zone
+// (the child would answer NODATA); every other type comes from the child.
+TEST_F(QueryProcessorTest, DsForAChildApexWeAlsoServeComesFromTheParent) {
+  processor.set_state(make_state({}, true));
+  auto ds = ask("sub.example.com.", LDNS_RR_TYPE_DS);
+  EXPECT_TRUE(ldns_pkt_aa(ds.pkt.get()));
+  ASSERT_EQ(ds.count(LDNS_SECTION_ANSWER), 1u);
+  EXPECT_NE(ds.lines(LDNS_SECTION_ANSWER)[0].find("sub.example.com. 3600 IN DS 12345 "),
+            std::string::npos)
+      << ds.lines(LDNS_SECTION_ANSWER)[0];
+  auto missing = ask("www.sub.example.com.", LDNS_RR_TYPE_DS);  // not a cut: the child answers
+  EXPECT_EQ(missing.count(LDNS_SECTION_ANSWER), 0u);
+  ASSERT_EQ(missing.count(LDNS_SECTION_AUTHORITY), 1u);
+  EXPECT_NE(missing.lines(LDNS_SECTION_AUTHORITY)[0].find("sub.example.com. 60 IN SOA"),
+            std::string::npos);
+  auto a = ask("www.sub.example.com.", LDNS_RR_TYPE_A);
+  EXPECT_TRUE(ldns_pkt_aa(a.pkt.get()));
+  EXPECT_EQ(a.lines(LDNS_SECTION_ANSWER), Lines{"www.sub.example.com. 120 IN A 192.0.2.54"});
+}
+
+TEST_F(QueryProcessorTest, CnameQuestionBelowADnameGetsTheSynthesizedCname) {
+  auto r = ask("x.dn.example.com.", LDNS_RR_TYPE_CNAME);
+  EXPECT_EQ(r.rcode(), LDNS_RCODE_NOERROR);
+  EXPECT_EQ(r.lines(LDNS_SECTION_ANSWER),
+            (Lines{"dn.example.com. 3600 IN DNAME target.example.com.",
+                   "x.dn.example.com. 3600 IN CNAME x.target.example.com."}));
   EXPECT_EQ(r.count(LDNS_SECTION_AUTHORITY), 0u);
 }
 
