@@ -7,6 +7,7 @@
 
 #include "zone/rr_type.hpp"
 #include "zone/rr_type_names.hpp"
+#include "zone/text_codec.hpp"
 
 namespace hayate::zone {
 namespace {
@@ -54,13 +55,6 @@ Result<T> number(std::string_view text, std::uint64_t max, const char* what) {
   return static_cast<T>(value);
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Result<Rdata> decode_hex(std::span<const MasterToken> tokens) {
   std::string digits;
   for (const auto& t : tokens)
@@ -68,45 +62,20 @@ Result<Rdata> decode_hex(std::span<const MasterToken> tokens) {
   if (digits.size() % 2 != 0) return make_error("odd number of hex digits");
   Rdata out;
   for (std::size_t i = 0; i < digits.size(); i += 2) {
-    int hi = hex_value(digits[i]), lo = hex_value(digits[i + 1]);
+    int hi = hex_digit_value(digits[i]), lo = hex_digit_value(digits[i + 1]);
     if (hi < 0 || lo < 0) return make_error("bad hex digit");
     put8(out, static_cast<unsigned>(hi * 16 + lo));
   }
   return out;
 }
 
-int base64_digit(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 // Base64 over the remaining tokens (RFC 4648 §4, whitespace between groups allowed).
-Result<Rdata> decode_base64(std::span<const MasterToken> tokens) {
+Result<Rdata> decode_base64_tokens(std::span<const MasterToken> tokens) {
   std::string text;
-  for (const auto& t : tokens)
-    text.append(t.text);
-  if (text.size() % 4 != 0) return make_error("bad base64 length");
-  std::size_t pad = 0;
-  while (pad < 2 && text.size() > pad && text[text.size() - 1 - pad] == '=')
-    ++pad;
-  Rdata out;
-  std::uint32_t bits = 0;
-  int held = 0;
-  for (std::size_t i = 0; i < text.size() - pad; ++i) {
-    int d = base64_digit(text[i]);
-    if (d < 0) return make_error("bad base64");
-    bits = (bits << 6) | static_cast<std::uint32_t>(d);
-    held += 6;
-    if (held >= 8) {
-      held -= 8;
-      put8(out, (bits >> held) & 0xff);
-    }
-  }
-  return out;
+  for (const auto& t : tokens) text.append(t.text);
+  auto decoded = decode_base64(text);
+  if (!decoded) return make_error("bad base64");
+  return *decoded;
 }
 
 Result<Rdata> append_name(Rdata out, std::string_view text, const Name& origin) {
@@ -171,7 +140,7 @@ Result<Rdata> sink(std::span<const MasterToken> t) {
     if (!field) return make_error(field.error());
     put8(out, *field);
   }
-  auto data = decode_base64(t.subspan(3));
+  auto data = decode_base64_tokens(t.subspan(3));
   if (!data) return data;
   out.insert(out.end(), data->begin(), data->end());
   return out;
@@ -215,7 +184,7 @@ Result<Rdata> doa(std::span<const MasterToken> t) {
   put8(out, static_cast<unsigned>(media->size()));
   out.insert(out.end(), media->begin(), media->end());
   if (t.size() == 5 && t[4].text == "-") return out;
-  auto data = decode_base64(t.subspan(4));
+  auto data = decode_base64_tokens(t.subspan(4));
   if (!data) return data;
   out.insert(out.end(), data->begin(), data->end());
   return out;

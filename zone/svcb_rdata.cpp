@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "zone/text_codec.hpp"
+
 namespace hayate::zone {
 namespace {
 
@@ -126,35 +128,11 @@ Result<Rdata> address_hints(std::string_view value, int family) {
   return out;
 }
 
-int base64_digit(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 // Strict base64 (RFC 4648 §4): groups of four, '=' only at the very end.
 Result<Rdata> base64_value(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) return make_error("ech: bad base64 length");
-  std::size_t pad = 0;
-  while (pad < 2 && text.size() > pad && text[text.size() - 1 - pad] == '=')
-    ++pad;
-  Rdata out;
-  std::uint32_t bits = 0;
-  int held = 0;
-  for (std::size_t i = 0; i < text.size() - pad; ++i) {
-    int d = base64_digit(text[i]);
-    if (d < 0) return make_error("ech: bad base64");
-    bits = (bits << 6) | static_cast<std::uint32_t>(d);
-    held += 6;
-    if (held >= 8) {
-      held -= 8;
-      out.push_back(static_cast<std::uint8_t>(bits >> held));
-    }
-  }
-  return out;
+  auto decoded = decode_base64(text);
+  if (!decoded) return make_error("ech: bad base64");
+  return *decoded;
 }
 
 // The wire value of one param; `has_value` tells "key" from "key=" (both have an empty value).
