@@ -155,13 +155,15 @@ bool Daemon::start() {
 
 void Daemon::start_workers() {
   const unsigned n = worker_count(config_);
+  query_log_ = config_.log.query_log;
   limiter_ = std::make_unique<net::ConnectionLimiter>(config_.server.tcp_max_clients,
                                                       config_.server.tcp_max_per_client);
   const net::TcpOptions tcp = tcp_options(config_);
   for (unsigned i = 0; i < n; ++i) {
     worker_stats_.push_back(std::make_unique<WorkerStats>());
     processors_.push_back(std::make_unique<QueryProcessor>(state_, *worker_stats_.back()));
-    workers_.push_back(std::make_unique<net::Worker>(*processors_.back(), *limiter_, tcp));
+    query_loggers_.push_back(std::make_unique<QueryLogHandler>(*processors_.back(), query_log_));
+    workers_.push_back(std::make_unique<net::Worker>(*query_loggers_.back(), *limiter_, tcp));
   }
 }
 
@@ -243,6 +245,7 @@ ControlReply Daemon::reload() {
     spdlog::warn("reload: {} changed; that takes a restart", name);
   }
   set_log_level(loaded->log.level);
+  query_log_ = loaded->log.query_log;
   std::vector<std::string> errors;
   const auto sources = zone_sources(*loaded, errors);
   auto state = build_serving_state(sources, answer_policy(*loaded), state_.get());

@@ -6,6 +6,7 @@
 // finish on the old snapshot (it lives as long as a shared_ptr to it does).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@
 #include "server/metrics_server.hpp"
 #include "server/net/connection_limiter.hpp"
 #include "server/net/worker.hpp"
+#include "server/query_log_handler.hpp"
 #include "server/query_processor.hpp"
 #include "server/serving_state.hpp"
 #include "server/stats.hpp"
@@ -62,6 +64,8 @@ class Daemon final : public ControlCommands {
   std::unique_ptr<net::ConnectionLimiter> limiter_;
   std::vector<std::unique_ptr<WorkerStats>> worker_stats_;
   std::vector<std::unique_ptr<QueryProcessor>> processors_;
+  std::atomic<bool> query_log_{false};  // [log] query-log; reloads switch it
+  std::vector<std::unique_ptr<QueryLogHandler>> query_loggers_;  // one per worker
   boost::asio::io_context main_{1};
   boost::asio::signal_set signals_{main_};
   std::vector<std::unique_ptr<net::Worker>> workers_;
