@@ -231,10 +231,10 @@ void QueryProcessor::answer_chaos(const ParsedQuery& query, std::span<const std:
   start_response(renderer, query, packet);
   renderer.header().set(zone::flag::AA);
   if (query.qtype == rr_type::TXT || query.qtype == rr_type::ANY) {
-    zone::Rdata txt;
-    std::size_t length = std::min<std::size_t>(text->size(), 255);
-    txt.push_back(static_cast<std::uint8_t>(length));
-    txt.insert(txt.end(), text->begin(), text->begin() + static_cast<long>(length));
+    std::size_t length = std::min<std::size_t>(text->size(), 255);  // one <character-string>
+    zone::Rdata txt(1 + length);
+    txt[0] = static_cast<std::uint8_t>(length);
+    std::memcpy(txt.data() + 1, text->data(), length);
     renderer.add_rrset(zone::Section::kAnswer, qname, rr_type::TXT, rr_class::CH, 0, {&txt, 1});
   }
   std::size_t size = end_response(renderer, query);
