@@ -55,6 +55,25 @@ std::optional<Layout> layout_of(std::uint16_t type) {
 
 }  // namespace
 
+std::optional<RdataNameLayout> rdata_name_layout(std::uint16_t type) {
+  auto layout = layout_of(type);
+  if (!layout) return std::nullopt;
+  RdataNameLayout out;
+  for (int step : layout->steps) {
+    if (step == kEnd) break;
+    RdataField& field = out.fields[out.count++];
+    if (step == kName) {
+      field.kind = RdataField::Kind::kName;
+    } else if (step == kCharString) {
+      field.kind = RdataField::Kind::kCharString;
+    } else {
+      field.kind = RdataField::Kind::kFixed;
+      field.octets = static_cast<std::uint8_t>(step);
+    }
+  }
+  return out;
+}
+
 std::optional<std::size_t> wire_name_end(std::span<const std::uint8_t> rdata, std::size_t pos) {
   std::size_t start = pos;
   while (pos < rdata.size()) {

@@ -4,6 +4,7 @@
 // and for additional-section processing. Rdata in a zone is uncompressed, so names are full.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -19,6 +20,23 @@ namespace hayate::zone {
 std::optional<std::size_t> wire_name_end(std::span<const std::uint8_t> rdata, std::size_t pos);
 // Like wire_name_end but returns rdata.size() + 1 on error, for callers that then bounds-check.
 std::size_t skip_wire_name(std::span<const std::uint8_t> rdata, std::size_t pos);
+
+// One field of a layout below: `octets` fixed octets, one <character-string> (RFC 1035 §3.3), or
+// one domain name.
+struct RdataField {
+  enum class Kind : std::uint8_t { kFixed, kCharString, kName };
+  Kind kind = Kind::kFixed;
+  std::uint8_t octets = 0;  // kFixed only
+};
+
+// The fields of `type`'s rdata up to its last embedded name (the RFC 4034 §6.2 list), for readers
+// that must walk rdata whose names may still be compressed (responses from upstream servers).
+// Octets after the last name are opaque. std::nullopt when the type holds no names.
+struct RdataNameLayout {
+  std::array<RdataField, 5> fields{};
+  std::size_t count = 0;
+};
+std::optional<RdataNameLayout> rdata_name_layout(std::uint16_t type);
 
 // Calls `visit(offset, length)` for each domain name in `rdata` of `type` (RFC 4034 §6.2 list).
 // Returns false when the rdata is too short for its type's layout.
