@@ -192,8 +192,5 @@ int main(int argc, char** argv) {
               << (result.error_count() == 1 ? " error" : " errors") << "\n";
     }
   }
-  int status = result.zone ? kExitOk : kExitZoneBad;
-  // A million-name zone takes a while to free and the process ends here anyway.
-  static_cast<void>(result.zone.release());
-  return status;
+  return result.zone ? kExitOk : kExitZoneBad;
 }
