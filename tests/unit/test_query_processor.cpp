@@ -81,9 +81,7 @@ struct Response {
 
   ldns_pkt* operator->() const { return pkt.get(); }
   ldns_pkt_rcode rcode() const { return ldns_pkt_get_rcode(pkt.get()); }
-  std::size_t count(ldns_pkt_section section) const {
-    return ldns_rr_list_rr_count(ldns_pkt_get_section_clone(pkt.get(), section));
-  }
+  std::size_t count(ldns_pkt_section s) const { return ldns_rr_list_rr_count(section(s)); }
   ldns_rr_list* section(ldns_pkt_section s) const {
     switch (s) {
       case LDNS_SECTION_ANSWER:
