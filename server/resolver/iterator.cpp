@@ -1,6 +1,8 @@
 #include "server/resolver/iterator.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <exception>
 #include <functional>
 
 #include <boost/asio/associated_executor.hpp>
@@ -98,9 +100,21 @@ asio::awaitable<ResolveResult> Iterator::resolve(Question question) {
   res.deadline = clock_() + limits_.timeout;
   res.minimise_left = limits_.max_minimise_queries;
   res.in_progress.emplace_back(question.qname, question.qtype);
-  ResolveResult result = co_await resolve_chain(res, std::move(question));
+  ResolveResult result;
+  try {
+    result = co_await resolve_chain(res, question);
+  } catch (const std::exception& error) {
+    // Nothing below is expected to throw but allocation; the waiters must be released anyway.
+    fail(result, error.what());
+  }
   result.upstream_queries = res.queries;
   result.from_cache = res.queries == 0;
+  if (result.rcode == rcode::SERVFAIL && limits_.serve_stale) {
+    if (auto stale = serve_stale(question)) {
+      stale->upstream_queries = res.queries;
+      result = std::move(*stale);
+    }
+  }
 
   pending_.erase(key);
   for (auto& waiter : pending->waiters)
@@ -131,7 +145,7 @@ asio::awaitable<ResolveResult> Iterator::resolve_chain(Resolution& res, Question
     if (step > limits_.max_cname_chain) co_return fail(result, "CNAME chain too long");
     if (step > 0 && owns_cname(result.answer, name)) co_return fail(result, "CNAME loop");
     std::optional<zone::Name> next;
-    if (answer_from_cache(name, question, result, next)) {
+    if (answer_from_cache(name, question, result, next, false)) {
       if (!next) co_return result;
       name = std::move(*next);
       continue;
@@ -161,15 +175,20 @@ asio::awaitable<ResolveResult> Iterator::resolve_chain(Resolution& res, Question
 // negative entry (RFC 2308 §5, RFC 8020 cuts). Only answer-grade data is given to clients: glue
 // and referral NS are for iterating (RFC 2181 §5.4.1).
 bool Iterator::answer_from_cache(const zone::Name& name, const Question& question,
-                                 ResolveResult& result, std::optional<zone::Name>& next) {
-  auto data = services_.rrsets.lookup(name, question.qtype, question.qclass);
+                                 ResolveResult& result, std::optional<zone::Name>& next,
+                                 bool stale) {
+  auto rrset = [&](std::uint16_t type) {
+    return stale ? services_.rrsets.lookup_stale(name, type, question.qclass)
+                 : services_.rrsets.lookup(name, type, question.qclass);
+  };
+  auto data = rrset(question.qtype);
   if (data && data->rrset->trust >= Trust::kAnswer) {
     result.answer.push_back(from_hit(*data));
     result.rcode = rcode::NOERROR;
     return true;
   }
   if (question.qtype != rr_type::CNAME) {
-    auto alias = services_.rrsets.lookup(name, rr_type::CNAME, question.qclass);
+    auto alias = rrset(rr_type::CNAME);
     if (alias && alias->rrset->trust >= Trust::kAnswer && alias->rrset->rdatas.size() == 1) {
       if (auto target = rdata_name(alias->rrset->rdatas.front())) {
         result.answer.push_back(from_hit(*alias));
@@ -178,12 +197,29 @@ bool Iterator::answer_from_cache(const zone::Name& name, const Question& questio
       }
     }
   }
-  auto negative = services_.negatives.lookup(name, question.qtype, question.qclass);
+  auto negative = stale ? services_.negatives.lookup_stale(name, question.qtype, question.qclass)
+                        : services_.negatives.lookup(name, question.qtype, question.qclass);
   if (!negative) return false;
   bool nxdomain = negative->entry->answer.kind == NegativeKind::kNxDomain;
   result.rcode = nxdomain ? rcode::NXDOMAIN : rcode::NOERROR;
   result.soa = soa_from_hit(*negative);
   return true;
+}
+
+// RFC 8767 §4: when resolution fails, answer from data that expired less than stale-max-age
+// ago (TTL 30), following a cached CNAME chain as a fresh answer would.
+std::optional<ResolveResult> Iterator::serve_stale(const Question& question) {
+  ResolveResult result;
+  result.stale = true;
+  zone::Name name = question.qname;
+  for (unsigned step = 0; step <= limits_.max_cname_chain; ++step) {
+    std::optional<zone::Name> next;
+    if (!answer_from_cache(name, question, result, next, true)) return std::nullopt;
+    if (!next) return result;
+    if (owns_cname(result.answer, *next)) return std::nullopt;
+    name = std::move(*next);
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -282,6 +318,10 @@ asio::awaitable<std::optional<Iterator::Reply>> Iterator::ask_one(Resolution& re
   query.qclass = attempt.qclass;
   query.recursion_desired = false;  // RFC 1034 §5.3.3: iterative queries
   query.server = server;
+  // The transport's own choice (the server's RTO), but never past the resolution's deadline.
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(res.deadline - clock_());
+  query.timeout =
+      std::min(services_.infra.timeout_for(server), std::max(left, std::chrono::milliseconds(1)));
   UpstreamResult result = co_await async_query(services_.transport, query, asio::use_awaitable);
   if (result.status != UpstreamStatus::kOk) co_return std::nullopt;  // timeout: infra learnt it
   zone::ResponseView view;

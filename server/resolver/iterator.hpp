@@ -22,6 +22,10 @@
 //   DNSSEC to prove it, the full name is asked instead. Errors, timeouts and lame answers to a
 //   minimised query also fall back to the full name (relaxed mode).
 //
+// Serve-stale (RFC 8767): when a resolution fails, expired data still within the cache's
+// stale-max-age answers it, with TTL 30 (result.stale). Prefetch signals from the cache are not
+// acted on here; the daemon's resolver stage can re-resolve when a hit says so.
+//
 // Limits (resolver_limits.hpp) bound the work per client question: CNAME steps, referrals,
 // nested glueless look-ups, upstream queries and wall time; sub-queries share the budget.
 //
@@ -68,6 +72,7 @@ struct ResolveResult {
   std::vector<zone::ResponseRRset> answer;  // the CNAME/DNAME chain, then the data
   std::optional<zone::ResponseRRset> soa;   // negative answers: for the authority section
   bool from_cache = false;                  // no upstream query was needed
+  bool stale = false;                       // served from expired data (RFC 8767)
   unsigned upstream_queries = 0;            // sent for this question, sub-queries included
   std::string failure;                      // why SERVFAIL, for logs and tests
 };
@@ -102,7 +107,8 @@ class Iterator {
   boost::asio::awaitable<ResolveResult> wait_for(std::shared_ptr<Pending> pending);
   boost::asio::awaitable<ResolveResult> resolve_chain(Resolution& res, Question question);
   bool answer_from_cache(const zone::Name& name, const Question& question, ResolveResult& result,
-                         std::optional<zone::Name>& next);
+                         std::optional<zone::Name>& next, bool stale);
+  std::optional<ResolveResult> serve_stale(const Question& question);
   boost::asio::awaitable<Step> iterate(Resolution& res, zone::Name name, std::uint16_t qtype,
                                        std::uint16_t qclass);
   boost::asio::awaitable<std::optional<Reply>> ask_servers(Resolution& res, DelegationPoint& dp,

@@ -20,6 +20,7 @@ struct ResolverLimits {
   std::chrono::seconds lame_ttl{900};  // how long a lame (server, zone) is avoided (RFC 4697 §2.1)
   bool use_ipv4 = true;
   bool use_ipv6 = true;
+  bool serve_stale = true;  // RFC 8767: expired cache data when resolution fails
 };
 
 }  // namespace hayate::server::resolver

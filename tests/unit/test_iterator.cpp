@@ -550,6 +550,41 @@ TEST_F(IteratorTest, TheQueryBudgetEndsAResolution) {
   EXPECT_EQ(upstream_.log().size(), 2u);
 }
 
+TEST_F(IteratorTest, TheTimeBudgetEndsAResolution) {
+  limits_.timeout = 0ms;
+  standard_tree();
+  ResolveResult r = resolve("www.example.test.");
+  EXPECT_EQ(r.rcode, zone::rcode::SERVFAIL);
+  EXPECT_EQ(r.failure, "resolution timed out");
+  EXPECT_TRUE(upstream_.log().empty());
+}
+
+TEST_F(IteratorTest, QueriesNeverWaitPastTheDeadline) {
+  limits_.timeout = 300ms;  // below the 800 ms first-query timeout of an unknown server
+  standard_tree();
+  resolve("www.example.test.");
+  ASSERT_FALSE(upstream_.log().empty());
+  for (const auto& message : upstream_.log())
+    EXPECT_LE(message.query.timeout, 300ms);
+}
+
+TEST_F(IteratorTest, ExpiredDataIsServedWhenTheServersFail) {
+  FakeZone zone = example_zone();
+  serve(kRoot, FakeZone{".", {ns("test.", "ns1.nic.test."), a("ns1.nic.test.", "10.0.1.1")}});
+  serve(kTld,
+        FakeZone{"test.",
+                 {ns("example.test.", "ns1.example.test."), a("ns1.example.test.", "10.0.2.1")}});
+  serve(kExample, zone, 1);  // answers once, then silence
+  EXPECT_EQ(resolve("www.example.test.").rcode, zone::rcode::NOERROR);
+  clock_.advance(3601s);  // the A record (TTL 3600) expired, the delegation (86400) did not
+  ResolveResult r = resolve("www.example.test.");
+  EXPECT_EQ(r.rcode, zone::rcode::NOERROR) << r.failure;
+  EXPECT_TRUE(r.stale);
+  ASSERT_EQ(r.answer.size(), 1u);
+  EXPECT_EQ(r.answer[0].ttl, 30u);                           // RFC 8767 §4
+  EXPECT_EQ(sent().back(), "10.0.2.1 www.example.test. A");  // it was tried first
+}
+
 TEST_F(IteratorTest, ConcurrentIdenticalQuestionsShareOneResolution) {
   standard_tree();
   std::optional<ResolveResult> first, second, other;
