@@ -144,11 +144,12 @@ bool Daemon::start() {
     spdlog::critical("refusing to run as root: {}", error);
     return false;
   }
+  // Signals first: once a worker answers, a test or an init system may already send SIGTERM.
+  wait_for_signals();
   for (auto& w : workers_)
     w->start();
   if (control_) control_->start();
   if (metrics_) metrics_->start();
-  wait_for_signals();
   spdlog::info("serving with {} workers", workers_.size());
   return true;
 }
