@@ -296,6 +296,24 @@ TEST_F(IteratorTest, GluelessDelegationResolvesTheServerNameAsASubQuery) {
   EXPECT_TRUE(cached("ns.other.test.", rr_type::A));
 }
 
+TEST_F(IteratorTest, GlueOutsideTheDelegatedZoneIsNotUsed) {
+  serve(kRoot, FakeZone{".", {ns("test.", "ns1.nic.test."), a("ns1.nic.test.", "10.0.1.1")}});
+  // Sibling glue: ns.other.test. is in the TLD's zone but not in example.test. (RFC 5452 §6,
+  // Unbound's scrubber: only the child zone's own server names get glue believed).
+  serve(kTld, FakeZone{"test.",
+                       {ns("example.test.", "ns.other.test."), a("ns.other.test.", "6.6.6.6"),
+                        ns("other.test.", "ns1.other.test."), a("ns1.other.test.", "10.0.3.1")}});
+  serve(kOther, FakeZone{"other.test.", {a("ns.other.test.", "10.0.2.1")}});
+  serve(kExample, example_zone());
+  ResolveResult r = resolve("www.example.test.");
+  EXPECT_EQ(r.rcode, zone::rcode::NOERROR) << r.failure;
+  for (const auto& line : sent())
+    EXPECT_EQ(line.find("6.6.6.6"), std::string::npos) << line;
+  EXPECT_EQ(sent().back(), "10.0.2.1 www.example.test. A");
+  EXPECT_EQ(rrsets_.lookup(name("ns.other.test."), rr_type::A)->rrset->rdatas[0],
+            a("x.", "10.0.2.1").rdata);
+}
+
 TEST_F(IteratorTest, CnameIntoAnotherZoneRestartsThereAndDropsTheForgedTarget) {
   FakeZone zone = example_zone();
   standard_tree([zone](const UpstreamQuery& q) {
