@@ -22,8 +22,9 @@ namespace rcode = zone::rcode;
 
 constexpr std::size_t kMaxTcpMessage = 65535;
 
-// RFC 6891 §6.2.5: a requestor's size below 512 is treated as 512; we never send more than our own
-// configured payload size either (DNS flag day 2020: 1232 avoids fragmentation).
+// RFC 6891 §6.2.5: a requestor's size below 512 is treated as 512; we never
+// send more than our own configured payload size either (DNS flag day 2020:
+// 1232 avoids fragmentation).
 std::size_t response_limit(const ParsedQuery& q, Transport transport, const AnswerPolicy& policy) {
   if (transport == Transport::kTcp) return kMaxTcpMessage;
   if (!q.has_edns) return zone::kMaxUdpNoEdns;
@@ -35,7 +36,8 @@ bool is_transfer(std::uint16_t qtype) {
   return qtype == rr_type::AXFR || qtype == rr_type::IXFR;
 }
 
-// Lowercase ASCII comparison of a wire name against a dotted name like "version.bind".
+// Lowercase ASCII comparison of a wire name against a dotted name like
+// "version.bind".
 bool name_is(std::span<const std::uint8_t> wire, std::string_view dotted) {
   std::size_t pos = 0;
   std::size_t i = 0;
@@ -69,7 +71,7 @@ void QueryProcessor::set_state(std::shared_ptr<const ServingState> state) {
 }
 
 void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientInfo& client,
-                            EmitResponse emit) {
+                            EmitResponse emit, DeferResponse /*defer*/) {
   ParsedQuery query;
   zone::ParseError error = zone::parse_query(packet, query);
   if (error != zone::ParseError::kOk) {
@@ -81,7 +83,8 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
   std::span<std::uint8_t> buffer(buffer_.data(), buffer_.size());
 
   if (query.header.opcode() != zone::opcode::QUERY) {
-    // RFC 1035 §4.1.1 / RFC 6895 §2.2: opcodes we do not implement (NOTIFY, UPDATE, ...).
+    // RFC 1035 §4.1.1 / RFC 6895 §2.2: opcodes we do not implement (NOTIFY,
+    // UPDATE, ...).
     answer_error(query, packet, rcode::NOTIMP, limit, emit);
     return;
   }
@@ -98,7 +101,8 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     return;
   }
   if (query.qtype == rr_type::OPT || query.qtype == rr_type::TSIG || query.qtype == rr_type::TKEY) {
-    answer_error(query, packet, rcode::FORMERR, limit, emit);  // meta types are not questions
+    answer_error(query, packet, rcode::FORMERR, limit,
+                 emit);  // meta types are not questions
     return;
   }
   if (query.qtype == rr_type::MAILA || query.qtype == rr_type::MAILB) {
@@ -110,7 +114,8 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     return;
   }
   if (query.qtype == rr_type::AXFR) {
-    answer_error(query, packet, rcode::NOTIMP, limit, emit);  // RFC 5936 §4.2: TCP only
+    answer_error(query, packet, rcode::NOTIMP, limit,
+                 emit);  // RFC 5936 §4.2: TCP only
     return;
   }
 
@@ -144,13 +149,15 @@ std::uint8_t QueryProcessor::cache_shape(const ParsedQuery& query, const ClientI
   std::uint8_t shape = 0;
   if (query.has_edns) shape |= AnswerKey::kEdns;
   if (query.dnssec_ok) shape |= AnswerKey::kDnssecOk;
-  // Only ANY answers differ by transport (RFC 8482: one RRset over UDP, all over TCP).
+  // Only ANY answers differ by transport (RFC 8482: one RRset over UDP, all
+  // over TCP).
   if (client.transport == Transport::kTcp && query.qtype == rr_type::ANY) shape |= AnswerKey::kTcp;
   return shape;
 }
 
-// A cached response differs from the one this query needs only in the ID, the RD and CD bits
-// (copied from the query, RFC 1035 §4.1.1, RFC 6840 §5.9) and the case of the question name.
+// A cached response differs from the one this query needs only in the ID, the
+// RD and CD bits (copied from the query, RFC 1035 §4.1.1, RFC 6840 §5.9) and
+// the case of the question name.
 void QueryProcessor::patch_cached(const ParsedQuery& query, std::span<const std::uint8_t> packet,
                                   std::span<std::uint8_t> response) {
   zone::store_u16(response.data(), query.header.id);
@@ -188,7 +195,8 @@ void QueryProcessor::finish_response(std::span<const std::uint8_t> response, Emi
   emit(response);
 }
 
-// RFC 1035 §4.1.1 FORMERR, or silence for what cannot be answered safely (a response, a runt).
+// RFC 1035 §4.1.1 FORMERR, or silence for what cannot be answered safely (a
+// response, a runt).
 void QueryProcessor::answer_malformed(const ParsedQuery& query, zone::ParseError error,
                                       EmitResponse emit) {
   if (zone::parse_error_action(error) != zone::ParseAction::kFormErr) {
@@ -212,7 +220,8 @@ void QueryProcessor::answer_error(const ParsedQuery& query, std::span<const std:
   finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
 }
 
-// CH TXT version.bind / id.server, as BIND, NSD and Knot answer them; hidden unless configured.
+// CH TXT version.bind / id.server, as BIND, NSD and Knot answer them; hidden
+// unless configured.
 void QueryProcessor::answer_chaos(const ParsedQuery& query, std::span<const std::uint8_t> packet,
                                   std::size_t limit, EmitResponse emit) {
   const auto& policy = state_->policy;
@@ -241,8 +250,9 @@ void QueryProcessor::answer_chaos(const ParsedQuery& query, std::span<const std:
   finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
 }
 
-// RFC 1995 §4: over UDP, an IXFR answered with only the current SOA tells the client to retry
-// over TCP (or that it is up to date); we keep no journal, so over TCP it gets a full AXFR.
+// RFC 1995 §4: over UDP, an IXFR answered with only the current SOA tells the
+// client to retry over TCP (or that it is up to date); we keep no journal, so
+// over TCP it gets a full AXFR.
 std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
                                                  const ParsedQuery& query) {
   const zone::Zone* zone = state_->zones->find(zone::NameView{query.qname_lower_wire()});
@@ -257,7 +267,8 @@ std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
   return end_response(renderer, query);
 }
 
-// AXFR (and IXFR, answered as AXFR) over TCP to clients the zone's ACL allows (RFC 5936 §5).
+// AXFR (and IXFR, answered as AXFR) over TCP to clients the zone's ACL allows
+// (RFC 5936 §5).
 void QueryProcessor::answer_transfer(const ParsedQuery& query, std::span<const std::uint8_t> packet,
                                      const ClientInfo& client, EmitResponse emit) {
   std::span<std::uint8_t> buffer(buffer_.data(), buffer_.size());
@@ -266,7 +277,8 @@ void QueryProcessor::answer_transfer(const ParsedQuery& query, std::span<const s
   auto acl = state_->transfer_acls.find(qname);
   std::uint16_t refusal = rcode::NOERROR;
   if (zone == nullptr) {
-    // Not a zone apex we serve: NOTAUTH when we serve the name inside a zone, else REFUSED.
+    // Not a zone apex we serve: NOTAUTH when we serve the name inside a zone,
+    // else REFUSED.
     refusal = state_->zones->find(qname) != nullptr ? rcode::NOTAUTH : rcode::REFUSED;
   } else if (acl == state_->transfer_acls.end() || !acl->second.allows(client.address)) {
     refusal = rcode::REFUSED;

@@ -1,5 +1,6 @@
-// The query pipeline of one worker: parse → checks (opcode, class, EDNS version) → answer cache →
-// authoritative answer → render (EDNS, truncation) → cache store. No sockets here.
+// The query pipeline of one worker: parse → checks (opcode, class, EDNS
+// version) → answer cache → authoritative answer → render (EDNS, truncation) →
+// cache store. No sockets here.
 #pragma once
 
 #include <array>
@@ -18,12 +19,14 @@ class QueryProcessor final : public QueryHandler {
  public:
   QueryProcessor(std::shared_ptr<const ServingState> state, WorkerStats& stats);
 
-  // Installs a new snapshot (call on the worker's thread). The answer cache starts afresh.
+  // Installs a new snapshot (call on the worker's thread). The answer cache
+  // starts afresh.
   void set_state(std::shared_ptr<const ServingState> state);
   const ServingState& state() const { return *state_; }
 
-  void handle(std::span<const std::uint8_t> query, const ClientInfo& client,
-              EmitResponse emit) override;
+  using QueryHandler::handle;
+  void handle(std::span<const std::uint8_t> query, const ClientInfo& client, EmitResponse emit,
+              DeferResponse defer) override;
 
  private:
   static std::uint8_t cache_shape(const zone::ParsedQuery& query, const ClientInfo& client);

@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "server/net/tcp_response_sink.hpp"
+
 namespace hayate::server::net {
 
 namespace asio = boost::asio;
@@ -77,9 +79,34 @@ bool TcpConnection::handle_frames() {
 void TcpConnection::handle_message(std::span<const std::uint8_t> query) {
   touch();
   const bool was_empty = queue_.empty();
-  handler_.handle(query, client_,
-                  [this](std::span<const std::uint8_t> message) { queue_response(message); });
+  handler_.handle(
+      query, client_, [this](std::span<const std::uint8_t> message) { queue_response(message); },
+      [this] { return defer_response(); });
   if (was_empty && !queue_.empty()) write_signal_.cancel();
+}
+
+std::shared_ptr<ResponseSink> TcpConnection::defer_response() {
+  ++pending_;
+  return std::make_shared<TcpResponseSink>(weak_from_this(), socket_.get_executor());
+}
+
+void TcpConnection::deliver_deferred(std::span<const std::uint8_t> message) {
+  if (closed_) return;  // the client went away: the answer has nowhere to go
+  const bool was_empty = queue_.empty();
+  queue_response(message);
+  settle_deferred();
+  if (was_empty && !queue_.empty()) write_signal_.cancel();
+}
+
+void TcpConnection::abandon_deferred() {
+  if (!closed_) settle_deferred();
+}
+
+void TcpConnection::settle_deferred() {
+  --pending_;
+  touch();  // the idle period starts when the last awaited answer is settled
+  // After the client's half-close the writer closes once nothing is queued or pending.
+  if (pending_ == 0 && reading_done_) write_signal_.cancel();
 }
 
 void TcpConnection::queue_response(std::span<const std::uint8_t> message) {
@@ -116,7 +143,7 @@ asio::awaitable<void> TcpConnection::write_loop(std::shared_ptr<TcpConnection> s
   std::vector<asio::const_buffer> buffers;
   while (!self->closed_) {
     if (self->queue_.empty()) {
-      if (self->reading_done_) {
+      if (self->reading_done_ && self->pending_ == 0) {
         self->close();
         break;
       }
@@ -150,9 +177,11 @@ asio::awaitable<void> TcpConnection::write_loop(std::shared_ptr<TcpConnection> s
 
 // RFC 7766 §6.2.3: servers close connections that have been idle for a while so that idle clients
 // do not hold resources. Activity (a whole query read, a write finished) pushes the deadline out;
-// the timer is only re-armed when it fires, so activity costs no timer operations.
+// the timer is only re-armed when it fires, so activity costs no timer operations. A connection
+// waiting for deferred answers is not idle: the client is waiting for us (§6.2.1.1).
 asio::awaitable<void> TcpConnection::watchdog(std::shared_ptr<TcpConnection> self) {
   while (!self->closed_) {
+    if (self->deadline_ <= Clock::now() && self->pending_ > 0) self->touch();
     if (self->deadline_ <= Clock::now()) {
       self->close();
       break;

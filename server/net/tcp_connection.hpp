@@ -1,10 +1,12 @@
-// One DNS-over-TCP connection (RFC 7766): 2-octet length framing, pipelined queries, in-order
-// responses, an idle timeout.
+// One DNS-over-TCP connection (RFC 7766): 2-octet length framing, pipelined queries, responses
+// in the order produced (deferred answers, e.g. from the resolver, when they are ready: RFC 7766
+// §6.2.1.1 allows out-of-order responses), an idle timeout.
 //
 // Three coroutines share the connection on its worker's thread: the reader parses frames and runs
 // the handler, the writer sends queued responses (several per write), and the watchdog closes
-// the connection once it has been idle for the timeout. The reader keeps reading while the writer
-// writes (RFC 7766 §6.2.1.1: pipelined queries must be read and answered concurrently).
+// the connection once it has been idle for the timeout (never while deferred answers are pending).
+// The reader keeps reading while the writer writes (RFC 7766 §6.2.1.1: pipelined queries must be
+// read and answered concurrently).
 #pragma once
 
 #include <utility>  // before asio's awaitable with g++ 12 and Boost 1.74
@@ -34,6 +36,10 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
   void start();  // spawns the coroutines; they keep the connection alive until it closes
 
+  // From TcpResponseSink, on the connection's thread: a deferred answer is ready, or was given up.
+  void deliver_deferred(std::span<const std::uint8_t> message);
+  void abandon_deferred();
+
  private:
   using Clock = std::chrono::steady_clock;
   // A client that sends queries without reading the answers stops being read from beyond this.
@@ -48,6 +54,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool handle_frames();
   void handle_message(std::span<const std::uint8_t> query);
   void queue_response(std::span<const std::uint8_t> message);
+  std::shared_ptr<ResponseSink> defer_response();
+  void settle_deferred();
   // Moves the partial frame to the front and makes room for the rest of it.
   void prepare_buffer();
   boost::asio::awaitable<void> wait_for_drain();
@@ -68,6 +76,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::vector<std::uint8_t> buffer_;
   std::size_t begin_ = 0;  // unparsed bytes are buffer_[begin_, end_)
   std::size_t end_ = 0;
+  std::size_t pending_ = 0;    // deferred answers not yet delivered nor abandoned
   bool reading_done_ = false;  // the client closed its side after whole messages
   bool closed_ = false;
 };

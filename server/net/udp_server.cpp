@@ -9,6 +9,7 @@
 #include <boost/asio/ip/v6_only.hpp>
 
 #include "server/net/socket_options.hpp"
+#include "server/net/udp_response_sink.hpp"
 
 namespace hayate::server::net {
 
@@ -17,15 +18,18 @@ using asio::ip::udp;
 
 UdpServer::UdpServer(asio::io_context& context, const udp::endpoint& endpoint,
                      QueryHandler& handler, UdpBatch& batch)
-    : socket_(context), handler_(handler), batch_(batch) {
-  socket_.open(endpoint.protocol());
-  socket_.set_option(ReusePort(true));
-  if (endpoint.address().is_v6()) socket_.set_option(asio::ip::v6_only(true));
-  socket_.bind(endpoint);
-  socket_.non_blocking(true);
+    : socket_(std::make_shared<udp::socket>(context)),
+      executor_(context.get_executor()),
+      handler_(handler),
+      batch_(batch) {
+  socket_->open(endpoint.protocol());
+  socket_->set_option(ReusePort(true));
+  if (endpoint.address().is_v6()) socket_->set_option(asio::ip::v6_only(true));
+  socket_->bind(endpoint);
+  socket_->non_blocking(true);
   // Room for bursts while the worker is busy; the kernel caps this at net.core.rmem_max.
   boost::system::error_code ignored;
-  socket_.set_option(udp::socket::receive_buffer_size(kReceiveBufferBytes), ignored);
+  socket_->set_option(udp::socket::receive_buffer_size(kReceiveBufferBytes), ignored);
 }
 
 void UdpServer::start() {
@@ -34,11 +38,11 @@ void UdpServer::start() {
 
 void UdpServer::close() {
   boost::system::error_code ignored;
-  socket_.close(ignored);
+  socket_->close(ignored);
 }
 
 void UdpServer::wait_readable() {
-  socket_.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& error) {
+  socket_->async_wait(udp::socket::wait_read, [this](const boost::system::error_code& error) {
     if (error) return;  // closed (shutdown): `this` may already be gone
     on_readable();
   });
@@ -52,14 +56,14 @@ void UdpServer::on_readable() {
     if (received < UdpBatch::kMessages) break;  // the socket is drained
   }
   // If datagrams are still queued, re-arming makes epoll report the socket again at once.
-  if (socket_.is_open()) wait_readable();
+  if (socket_->is_open()) wait_readable();
 }
 
 std::size_t UdpServer::receive_batch() {
   batch_.prepare_receive();
   int n;
   do {
-    n = recvmmsg(socket_.native_handle(), batch_.query_headers.data(), UdpBatch::kMessages,
+    n = recvmmsg(socket_->native_handle(), batch_.query_headers.data(), UdpBatch::kMessages,
                  MSG_DONTWAIT, nullptr);
   } while (n < 0 && errno == EINTR);
   // EAGAIN: nothing waiting. Other errors (e.g. ICMP-reported ECONNREFUSED from an earlier send)
@@ -79,13 +83,18 @@ std::size_t UdpServer::answer_batch(std::size_t received) {
     std::size_t length = 0;
     std::uint8_t* response = batch_.response(out);
     // Over UDP only one response message makes sense; a handler emitting more is a bug, and the
-    // first is kept.
-    handler_.handle(std::span<const std::uint8_t>(batch_.query(i), in.msg_len), client,
-                    [&](std::span<const std::uint8_t> message) {
-                      if (length != 0 || message.size() > UdpBatch::kResponseSize) return;
-                      std::memcpy(response, message.data(), message.size());
-                      length = message.size();
-                    });
+    // first is kept. A deferred answer leaves the batch empty here and goes out on its own.
+    handler_.handle(
+        std::span<const std::uint8_t>(batch_.query(i), in.msg_len), client,
+        [&](std::span<const std::uint8_t> message) {
+          if (length != 0 || message.size() > UdpBatch::kResponseSize) return;
+          std::memcpy(response, message.data(), message.size());
+          length = message.size();
+        },
+        [&]() -> std::shared_ptr<ResponseSink> {
+          return std::make_shared<UdpResponseSink>(socket_, executor_, client.address,
+                                                   client.address_length);
+        });
     if (length == 0) continue;  // dropped
     batch_.response_iov[out] = {response, length};
     msghdr& h = batch_.response_headers[out].msg_hdr;
@@ -102,7 +111,7 @@ std::size_t UdpServer::answer_batch(std::size_t received) {
 void UdpServer::send_batch(std::size_t responses) {
   std::size_t sent = 0;
   while (sent < responses) {
-    const int n = sendmmsg(socket_.native_handle(), &batch_.response_headers[sent],
+    const int n = sendmmsg(socket_->native_handle(), &batch_.response_headers[sent],
                            static_cast<unsigned>(responses - sent), MSG_DONTWAIT);
     if (n > 0) {
       sent += static_cast<std::size_t>(n);

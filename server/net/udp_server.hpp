@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -28,7 +29,7 @@ class UdpServer {
 
   void start();  // starts receiving; runs on the io_context's thread from then on
   void close();
-  boost::asio::ip::udp::endpoint local_endpoint() const { return socket_.local_endpoint(); }
+  boost::asio::ip::udp::endpoint local_endpoint() const { return socket_->local_endpoint(); }
 
  private:
   // Batches handled per wake-up before yielding to the worker's other sockets.
@@ -43,7 +44,10 @@ class UdpServer {
   std::size_t answer_batch(std::size_t received);
   void send_batch(std::size_t responses);
 
-  boost::asio::ip::udp::socket socket_;
+  // Shared with deferred answers (UdpResponseSink), which hold it weakly: an answer arriving
+  // after shutdown finds it gone and is dropped.
+  std::shared_ptr<boost::asio::ip::udp::socket> socket_;
+  boost::asio::io_context::executor_type executor_;
   QueryHandler& handler_;
   UdpBatch& batch_;
 };

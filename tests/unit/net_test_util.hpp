@@ -14,6 +14,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -33,8 +36,9 @@ namespace hayate::test {
 class EchoHandler final : public server::QueryHandler {
  public:
   explicit EchoHandler(int copies = 1) : copies_(copies) {}
+  using server::QueryHandler::handle;
   void handle(std::span<const std::uint8_t> query, const server::ClientInfo& client,
-              server::EmitResponse emit) override {
+              server::EmitResponse emit, server::DeferResponse) override {
     ++handled;
     last_transport = client.transport;
     if (query.empty() || query[0] == 0xff) return;
@@ -48,6 +52,57 @@ class EchoHandler final : public server::QueryHandler {
 
  private:
   int copies_;
+};
+
+// Answers nothing at once: keeps a ResponseSink per query (by ID) so that the test answers later,
+// from its own thread and in any order, as a resolver does when its upstream answers arrive.
+class DeferringHandler final : public server::QueryHandler {
+ public:
+  using server::QueryHandler::handle;
+  void handle(std::span<const std::uint8_t> query, const server::ClientInfo&, server::EmitResponse,
+              server::DeferResponse defer) override {
+    auto sink = defer();
+    std::lock_guard lock(mutex_);
+    queries_[message_id(query)] = {std::vector<std::uint8_t>(query.begin(), query.end()), sink};
+  }
+  std::size_t waiting() {
+    std::lock_guard lock(mutex_);
+    return queries_.size();
+  }
+  // Waits until `n` queries are held (or 5 s pass).
+  bool wait_for(std::size_t n) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (waiting() < n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  }
+  // Sends the echo answer to query `id` (QR set) through its sink.
+  void answer(std::uint16_t id) {
+    auto entry = take(id);
+    entry.query[2] |= 0x80;
+    entry.sink->send(entry.query);
+  }
+  // Drops the sink without answering.
+  void abandon(std::uint16_t id) { take(id); }
+
+ private:
+  struct Held {
+    std::vector<std::uint8_t> query;
+    std::shared_ptr<server::ResponseSink> sink;
+  };
+  static std::uint16_t message_id(std::span<const std::uint8_t> m) {
+    return static_cast<std::uint16_t>((m[0] << 8) | m[1]);
+  }
+  Held take(std::uint16_t id) {
+    std::lock_guard lock(mutex_);
+    Held held = std::move(queries_.at(id));
+    queries_.erase(id);
+    return held;
+  }
+  std::mutex mutex_;
+  std::map<std::uint16_t, Held> queries_;
 };
 
 // Runs an io_context on a thread for the lifetime of the object.

@@ -10,6 +10,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using test::ClientSocket;
+using test::DeferringHandler;
 using test::EchoHandler;
 using test::framed;
 using test::IoThread;
@@ -21,7 +22,7 @@ constexpr auto kTimeout = std::chrono::seconds(5);
 
 class TcpServerTest : public ::testing::Test {
  protected:
-  std::uint16_t start(EchoHandler& handler, std::size_t max_total = 0,
+  std::uint16_t start(QueryHandler& handler, std::size_t max_total = 0,
                       std::size_t max_per_client = 0,
                       std::chrono::milliseconds idle = std::chrono::seconds(10)) {
     limiter_ = std::make_unique<ConnectionLimiter>(max_total, max_per_client);
@@ -219,6 +220,80 @@ TEST_F(TcpServerTest, HalfCloseAfterQueriesStillGetsAnswers) {
     EXPECT_EQ(message_id(*answer), id);
   }
   EXPECT_EQ(s.wait_eof_or_data(), 0);
+}
+
+// RFC 7766 §6.2.1.1: answers to pipelined queries may come back in any order; each is framed
+// whole on the one connection.
+TEST_F(TcpServerTest, DeferredAnswersGoOutInTheOrderTheyAreReady) {
+  DeferringHandler handler;
+  ClientSocket s = connect(start(handler));
+  for (std::uint16_t id = 1; id <= 3; ++id)
+    ASSERT_TRUE(s.send_all(framed(make_query(id))));
+  ASSERT_TRUE(handler.wait_for(3));
+  for (std::uint16_t id : {3, 1, 2})
+    handler.answer(id);
+  for (std::uint16_t id : {3, 1, 2}) {
+    auto answer = s.read_frame();
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(message_id(*answer), id);
+    EXPECT_NE((*answer)[2] & 0x80, 0);
+  }
+}
+
+// A connection whose answers are still being worked on is not idle, however long that takes.
+TEST_F(TcpServerTest, PendingAnswerKeepsTheConnectionOpenPastTheIdleTimeout) {
+  DeferringHandler handler;
+  const auto idle = std::chrono::milliseconds(200);
+  ClientSocket s = connect(start(handler, 0, 0, idle));
+  ASSERT_TRUE(s.send_all(framed(make_query(7))));
+  ASSERT_TRUE(handler.wait_for(1));
+  std::this_thread::sleep_for(idle * 3);
+  handler.answer(7);
+  auto answer = s.read_frame();
+  ASSERT_TRUE(answer) << "the connection was closed while an answer was pending";
+  EXPECT_EQ(message_id(*answer), 7);
+  // Once nothing is pending, the idle timeout applies again.
+  const auto before = Clock::now();
+  EXPECT_EQ(s.wait_eof_or_data(), 0);
+  EXPECT_LT(Clock::now() - before, std::chrono::seconds(3));
+}
+
+// After a half-close the connection waits for the pending answers, then closes; an abandoned
+// answer counts as settled.
+TEST_F(TcpServerTest, HalfCloseWaitsForDeferredAnswersThenCloses) {
+  DeferringHandler handler;
+  ClientSocket s = connect(start(handler));
+  for (std::uint16_t id = 1; id <= 2; ++id)
+    ASSERT_TRUE(s.send_all(framed(make_query(id))));
+  ASSERT_TRUE(handler.wait_for(2));
+  ::shutdown(s.fd(), SHUT_WR);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  handler.answer(2);
+  auto answer = s.read_frame();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(message_id(*answer), 2);
+  handler.abandon(1);
+  EXPECT_EQ(s.wait_eof_or_data(), 0);
+}
+
+// The client left before its answer was ready: the answer is dropped, nothing breaks.
+TEST_F(TcpServerTest, AnswerForAClosedConnectionIsDropped) {
+  DeferringHandler handler;
+  const std::uint16_t port = start(handler);
+  {
+    ClientSocket s = connect(port);
+    ASSERT_TRUE(s.send_all(framed(make_query(9))));
+    ASSERT_TRUE(handler.wait_for(1));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  handler.answer(9);
+  ClientSocket t = connect(port);
+  ASSERT_TRUE(t.send_all(framed(make_query(10))));
+  ASSERT_TRUE(handler.wait_for(1));
+  handler.answer(10);
+  auto answer = t.read_frame();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(message_id(*answer), 10);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::udp;
 using test::ClientSocket;
+using test::DeferringHandler;
 using test::EchoHandler;
 using test::IoThread;
 using test::make_query;
@@ -50,9 +51,11 @@ std::multiset<std::uint16_t> receive_ids(const ClientSocket& s, std::size_t expe
 class UdpServerTest : public ::testing::Test {
  protected:
   UdpServerTest() : batch_(std::make_unique<UdpBatch>()) {}
-  std::uint16_t start(const char* address = "127.0.0.1", std::uint16_t port = 0) {
+  std::uint16_t start(const char* address = "127.0.0.1", std::uint16_t port = 0,
+                      QueryHandler* handler = nullptr) {
     servers_.push_back(std::make_unique<UdpServer>(
-        io_.context, udp::endpoint(asio::ip::make_address(address), port), handler_, *batch_));
+        io_.context, udp::endpoint(asio::ip::make_address(address), port),
+        handler != nullptr ? *handler : handler_, *batch_));
     servers_.back()->start();
     return servers_.back()->local_endpoint().port();
   }
@@ -160,6 +163,47 @@ TEST_F(UdpServerTest, OversizedDatagramIsDroppedAndServerKeepsServing) {
   send_to(client, make_query(1, UdpBatch::kQuerySize + 100), port);
   send_to(client, make_query(2), port);
   EXPECT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{2});
+}
+
+// A deferred answer leaves from the socket the query came to, for the client that asked, in the
+// order the answers become ready; the synchronous batch path is not involved.
+TEST_F(UdpServerTest, DeferredAnswersAreSentLaterToTheRightClient) {
+  DeferringHandler deferring;
+  const std::uint16_t port = start("127.0.0.1", 0, &deferring);
+  io_.start();
+  ClientSocket a(AF_INET, SOCK_DGRAM, kTimeout);
+  ClientSocket b(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(a, make_query(1), port);
+  send_to(b, make_query(2), port);
+  send_to(a, make_query(3), port);
+  ASSERT_TRUE(deferring.wait_for(3));
+  deferring.answer(3);
+  deferring.answer(2);
+  deferring.answer(1);
+  std::uint8_t buffer[512];
+  sockaddr_in from{};
+  socklen_t from_length = sizeof from;
+  ASSERT_EQ(::recvfrom(a.fd(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from),
+                       &from_length),
+            12);
+  EXPECT_EQ(message_id(std::span<const std::uint8_t>(buffer, 12)), 3);
+  EXPECT_EQ(ntohs(from.sin_port), port) << "answered from the listening socket";
+  EXPECT_EQ(receive_ids(a, 1), std::multiset<std::uint16_t>{1});
+  EXPECT_EQ(receive_ids(b, 1), std::multiset<std::uint16_t>{2});
+}
+
+// A deferred answer that arrives after the listener closed is dropped quietly.
+TEST_F(UdpServerTest, DeferredAnswerAfterCloseIsDropped) {
+  DeferringHandler deferring;
+  const std::uint16_t port = start("127.0.0.1", 0, &deferring);
+  io_.start();
+  ClientSocket a(AF_INET, SOCK_DGRAM, std::chrono::milliseconds(300));
+  send_to(a, make_query(5), port);
+  ASSERT_TRUE(deferring.wait_for(1));
+  io_.stop();
+  servers_.clear();
+  deferring.answer(5);  // posts to a stopped io_context: never sent, never crashes
+  EXPECT_TRUE(receive_ids(a, 1).empty());
 }
 
 }  // namespace

@@ -1,0 +1,39 @@
+// A deferred UDP answer: one datagram from the listening socket the query came in on, to the
+// address it came from (so the client sees the answer from the address and port it asked).
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "server/query_handler.hpp"
+
+namespace hayate::server::net {
+
+class UdpResponseSink final : public ResponseSink,
+                              public std::enable_shared_from_this<UdpResponseSink> {
+ public:
+  // `socket` is the listener's; when it is gone (shutdown) the answer is dropped.
+  UdpResponseSink(std::weak_ptr<boost::asio::ip::udp::socket> socket,
+                  boost::asio::io_context::executor_type executor, const sockaddr_storage& peer,
+                  socklen_t peer_length)
+      : socket_(std::move(socket)), executor_(executor), peer_(peer), peer_length_(peer_length) {}
+
+  void send(std::span<const std::uint8_t> message) override;
+
+ private:
+  void send_now(std::span<const std::uint8_t> message);
+
+  std::weak_ptr<boost::asio::ip::udp::socket> socket_;
+  boost::asio::io_context::executor_type executor_;
+  sockaddr_storage peer_;
+  socklen_t peer_length_;
+  bool sent_ = false;
+};
+
+}  // namespace hayate::server::net
