@@ -47,6 +47,7 @@ std::string did_you_mean(std::string_view section, std::string_view key) {
 std::string known_sections() {
   std::string list;
   for (const Section& s : sections()) {
+    if (s.name.find('.') != std::string_view::npos) continue;  // nested: named with its parent
     list += (list.empty() ? "" : ", ") + std::string(s.is_array ? "[[" : "[") +
             std::string(s.name) + (s.is_array ? "]]" : "]");
   }
@@ -74,10 +75,19 @@ void apply_defaults(std::string_view section, Config& config, ParseContext& ctx)
   }
 }
 
-// One section's table (or one element of an [[array]] section) into `config`.
+void read_section(const Section& section, const toml::node& node, Config& config,
+                  ParseContext& ctx);
+
+// One section's table (or one element of an [[array]] section) into `config`. A key naming a
+// nested section ([[resolver.forward-zone]] inside [resolver]) is read as that section.
 void read_table(const Section& section, const toml::table& table, Config& config,
                 ParseContext& ctx) {
   for (auto&& [key, node] : table) {
+    const std::string nested = std::string(section.name) + "." + std::string(key.str());
+    if (const Section* sub = find_section(nested); sub != nullptr && !section.is_array) {
+      read_section(*sub, node, config, ctx);
+      continue;
+    }
     const Option* o = find_option(section.name, key.str());
     if (!o) {
       ctx.error(key.source(), "unknown option '" + std::string(key.str()) + "' in [" +

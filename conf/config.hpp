@@ -59,11 +59,37 @@ struct ZoneConfig {
   std::vector<Prefix> allow_transfer;  // who may AXFR
 };
 
+// [[resolver.forward-zone]]: queries for `name` and below go to these upstreams (longest match
+// wins, like Unbound's forward-zone).
+struct ForwardZoneConfig {
+  std::string name;  // absolute (trailing dot), case as written
+  std::vector<Endpoint> forward;
+  friend bool operator==(const ForwardZoneConfig&, const ForwardZoneConfig&) = default;
+};
+
+struct ResolverConfig {
+  bool enable = false;
+  std::vector<Prefix> allow;      // clients the resolver answers; others get REFUSED
+  std::vector<Endpoint> forward;  // empty: iterate from the root hints
+  std::vector<ForwardZoneConfig> forward_zones;
+  std::string root_hints;        // absolute; empty: the built-in IANA hints
+  std::uint64_t cache_size = 0;  // bytes, RRset and negative caches together
+  std::uint32_t cache_min_ttl = 0;
+  std::uint32_t cache_max_ttl = 0;
+  std::uint32_t cache_max_negative_ttl = 0;
+  bool serve_stale = false;  // RFC 8767
+  bool prefetch = false;
+  bool qname_minimisation = true;              // RFC 9156
+  std::chrono::milliseconds query_timeout{0};  // per client question
+  friend bool operator==(const ResolverConfig&, const ResolverConfig&) = default;
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
   ControlConfig control;
   std::vector<ZoneConfig> zones;
+  ResolverConfig resolver;
 };
 
 // Config with every default from the option table (no zones).

@@ -35,12 +35,29 @@ constexpr std::int64_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
 constexpr std::int64_t kMaxPath = 4095;
 constexpr std::int64_t kMaxTxtString = 255;  // one TXT character-string (RFC 1035 §3.3)
 
+ForwardZoneConfig& forward_zone(Config& c) {
+  return c.resolver.forward_zones.back();
+}
+
+constexpr std::uint32_t as_u32(const Value& v) {
+  return static_cast<std::uint32_t>(std::get<std::int64_t>(v));
+}
+
+constexpr std::int64_t kOneWeek = 7 * 86400;
+
 constexpr std::array kSections = {
     Section{"server", false, "Sockets, threads and process settings."},
     Section{"log", false, "Where messages go and how many."},
     Section{"control", false, "hayatectl's control socket and the metrics endpoint."},
     Section{"zone", true, "One [[zone]] table per zone served authoritatively.",
             [](Config& c) { c.zones.emplace_back(); }},
+    Section{"resolver", false,
+            "Recursive resolver and forwarder with a cache, for the clients in `allow`. Names "
+            "in the [[zone]]s above are answered from the zones first."},
+    Section{"resolver.forward-zone", true,
+            "One [[resolver.forward-zone]] per domain forwarded to its own upstreams (the "
+            "longest matching name wins; the rest follows `forward` or iterates).",
+            [](Config& c) { c.resolver.forward_zones.emplace_back(); }},
 };
 
 const std::array kOptions = {
@@ -211,11 +228,132 @@ const std::array kOptions = {
         .default_text = R"(["127.0.0.0/8", "::1/128"])",
         .doc = "Prefixes that may transfer the zone (AXFR); a bare address is one host.",
         .apply = [](Config& c, Value&& v) { zone(c).allow_transfer = as_prefixes(std::move(v)); }},
+
+    // [resolver]
+    Option{.section = "resolver",
+           .key = "enable",
+           .kind = ValueKind::kBool,
+           .default_text = "false",
+           .doc = "Answer names outside our zones by resolving them (else REFUSED).",
+           .apply = [](Config& c, Value&& v) { c.resolver.enable = std::get<bool>(v); }},
+    Option{.section = "resolver",
+           .key = "allow",
+           .kind = ValueKind::kPrefixList,
+           .default_text = R"(["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", )"
+                           R"("192.168.0.0/16", "fc00::/7", "169.254.0.0/16", "fe80::/10"])",
+           .doc = "Clients that may use the resolver (loopback, RFC 1918, RFC 4193, link-local "
+                  "by default); others get REFUSED. An open resolver is an amplifier.",
+           .apply = [](Config& c, Value&& v) { c.resolver.allow = as_prefixes(std::move(v)); }},
+    Option{.section = "resolver",
+           .key = "forward",
+           .kind = ValueKind::kEndpointList,
+           .default_text = "[]",
+           .doc = "Upstream resolvers to forward every question to (RD=1), tried in turn on "
+                  "failure: \"addr[:port]\"; [] = iterate from the root hints.",
+           .default_port = 53,
+           .apply = [](Config& c, Value&& v) { c.resolver.forward = as_endpoints(std::move(v)); }},
+    Option{.section = "resolver",
+           .key = "root-hints",
+           .kind = ValueKind::kPath,
+           .default_text = R"("")",
+           .doc = "Root hints file (named.root format); \"\" = the built-in IANA hints.",
+           .max = kMaxPath,
+           .empty_is_off = true,
+           .apply = [](Config& c, Value&& v) { c.resolver.root_hints = as_string(std::move(v)); }},
+    Option{.section = "resolver",
+           .key = "cache-size",
+           .kind = ValueKind::kInteger,
+           .default_text = "67108864",
+           .doc = "Memory for cached RRsets and negative answers together (LRU beyond it).",
+           .min = 1 << 20,
+           .max = std::int64_t{1} << 40,
+           .unit = "bytes",
+           .apply = [](Config& c, Value&& v) { c.resolver.cache_size = as_int(v); }},
+    Option{.section = "resolver",
+           .key = "cache-min-ttl",
+           .kind = ValueKind::kInteger,
+           .default_text = "0",
+           .doc = "Positive answers are cached at least this long (raising TTLs bends RFC 1035).",
+           .min = 0,
+           .max = 3600,
+           .unit = "seconds",
+           .apply = [](Config& c, Value&& v) { c.resolver.cache_min_ttl = as_u32(v); }},
+    Option{.section = "resolver",
+           .key = "cache-max-ttl",
+           .kind = ValueKind::kInteger,
+           .default_text = "86400",
+           .doc = "Positive answers are cached at most this long.",
+           .min = 1,
+           .max = kOneWeek,
+           .unit = "seconds",
+           .apply = [](Config& c, Value&& v) { c.resolver.cache_max_ttl = as_u32(v); }},
+    Option{.section = "resolver",
+           .key = "cache-max-negative-ttl",
+           .kind = ValueKind::kInteger,
+           .default_text = "3600",
+           .doc = "NXDOMAIN/NODATA are cached for min(SOA TTL, SOA MINIMUM) (RFC 2308 §5), at "
+                  "most this long.",
+           .min = 0,
+           .max = 86400,
+           .unit = "seconds",
+           .apply = [](Config& c, Value&& v) { c.resolver.cache_max_negative_ttl = as_u32(v); }},
+    Option{.section = "resolver",
+           .key = "serve-stale",
+           .kind = ValueKind::kBool,
+           .default_text = "true",
+           .doc = "When every upstream fails, answer from expired cache data with TTL 30 "
+                  "(RFC 8767).",
+           .apply = [](Config& c, Value&& v) { c.resolver.serve_stale = std::get<bool>(v); }},
+    Option{.section = "resolver",
+           .key = "prefetch",
+           .kind = ValueKind::kBool,
+           .default_text = "false",
+           .doc = "Refresh popular cache entries shortly before they expire.",
+           .apply = [](Config& c, Value&& v) { c.resolver.prefetch = std::get<bool>(v); }},
+    Option{
+        .section = "resolver",
+        .key = "qname-minimisation",
+        .kind = ValueKind::kBool,
+        .default_text = "true",
+        .doc = "When iterating, show each server only the labels it needs (RFC 9156, relaxed).",
+        .apply = [](Config& c, Value&& v) { c.resolver.qname_minimisation = std::get<bool>(v); }},
+    Option{.section = "resolver",
+           .key = "query-timeout",
+           .kind = ValueKind::kInteger,
+           .default_text = "5",
+           .doc = "Give up on a client's question after this long (SERVFAIL, or stale data).",
+           .min = 1,
+           .max = 60,
+           .unit = "seconds",
+           .apply = [](Config& c,
+                       Value&& v) { c.resolver.query_timeout = std::chrono::seconds(as_int(v)); }},
+
+    // [[resolver.forward-zone]]
+    Option{.section = "resolver.forward-zone",
+           .key = "name",
+           .kind = ValueKind::kDomainName,
+           .doc = "The domain forwarded (and every name below it).",
+           .example = R"("corp.example.")",
+           .apply = [](Config& c, Value&& v) { forward_zone(c).name = as_string(std::move(v)); }},
+    Option{.section = "resolver.forward-zone",
+           .key = "forward",
+           .kind = ValueKind::kEndpointList,
+           .doc = "Upstreams for this domain, tried in turn: \"addr[:port]\".",
+           .min = 1,
+           .default_port = 53,
+           .example = R"(["192.0.2.53", "192.0.2.54:5353"])",
+           .apply = [](Config& c,
+                       Value&& v) { forward_zone(c).forward = as_endpoints(std::move(v)); }},
 };
 
 constexpr std::array kExampleFiles = {
     ExampleFile{"authoritative", "server,log,control,zone",
                 "hayate: authoritative server, every option"},
+    ExampleFile{"home-router", "server,control,zone,resolver,resolver.forward-zone",
+                "hayate on a home router: listen on the LAN side, forward to the ISP's "
+                "resolvers, serve the LAN's own names (e.g. router.lan) from a [[zone]]"},
+    ExampleFile{"resolver", "server,log,control,resolver,resolver.forward-zone",
+                "hayate: recursive resolver and forwarder (data center), every option"},
 };
 
 }  // namespace

@@ -227,19 +227,110 @@ TEST(ConfigErrors, UnknownOptionPointsAtTheKeyAndSuggests) {
             "/etc/hayate/hayate.toml:2:1: error: unknown option 'colour' in [log]");
 }
 
+// --- [resolver] --------------------------------------------------------------------------------
+
+TEST(ConfigResolver, DefaultsAreOffWithPrivateAllowList) {
+  Config c = parse_ok("");
+  EXPECT_FALSE(c.resolver.enable);
+  EXPECT_EQ(c.resolver.allow,
+            (std::vector<Prefix>{P("127.0.0.0/8"), P("::1/128"), P("10.0.0.0/8"),
+                                 P("172.16.0.0/12"), P("192.168.0.0/16"), P("fc00::/7"),
+                                 P("169.254.0.0/16"), P("fe80::/10")}));
+  EXPECT_TRUE(c.resolver.forward.empty());
+  EXPECT_TRUE(c.resolver.forward_zones.empty());
+  EXPECT_EQ(c.resolver.root_hints, "");
+  EXPECT_EQ(c.resolver.cache_size, 67108864u);
+  EXPECT_EQ(c.resolver.cache_min_ttl, 0u);
+  EXPECT_EQ(c.resolver.cache_max_ttl, 86400u);
+  EXPECT_EQ(c.resolver.cache_max_negative_ttl, 3600u);
+  EXPECT_TRUE(c.resolver.serve_stale);
+  EXPECT_FALSE(c.resolver.prefetch);
+  EXPECT_TRUE(c.resolver.qname_minimisation);
+  EXPECT_EQ(c.resolver.query_timeout, std::chrono::seconds(5));
+}
+
+TEST(ConfigResolver, EveryKeyIsRead) {
+  Config c = parse_ok(R"([resolver]
+enable = true
+allow = ["192.0.2.0/24", "2001:db8::/32"]
+forward = ["192.0.2.53", "[2001:db8::53]:5353"]
+root-hints = "hints/named.root"
+cache-size = 2097152
+cache-min-ttl = 60
+cache-max-ttl = 3600
+cache-max-negative-ttl = 300
+serve-stale = false
+prefetch = true
+qname-minimisation = false
+query-timeout = 3
+
+[[resolver.forward-zone]]
+name = "corp.example"
+forward = ["10.0.0.53"]
+
+[[resolver.forward-zone]]
+name = "lab.corp.example."
+forward = ["10.0.1.53:5300", "10.0.1.54"]
+)");
+  const ResolverConfig& r = c.resolver;
+  EXPECT_TRUE(r.enable);
+  EXPECT_EQ(r.allow, (std::vector<Prefix>{P("192.0.2.0/24"), P("2001:db8::/32")}));
+  EXPECT_EQ(r.forward, (std::vector<Endpoint>{EP("192.0.2.53:53"), EP("[2001:db8::53]:5353")}));
+  EXPECT_EQ(r.root_hints, "/etc/hayate/hints/named.root");
+  EXPECT_EQ(r.cache_size, 2097152u);
+  EXPECT_EQ(r.cache_min_ttl, 60u);
+  EXPECT_EQ(r.cache_max_ttl, 3600u);
+  EXPECT_EQ(r.cache_max_negative_ttl, 300u);
+  EXPECT_FALSE(r.serve_stale);
+  EXPECT_TRUE(r.prefetch);
+  EXPECT_FALSE(r.qname_minimisation);
+  EXPECT_EQ(r.query_timeout, std::chrono::seconds(3));
+  ASSERT_EQ(r.forward_zones.size(), 2u);
+  EXPECT_EQ(r.forward_zones[0].name, "corp.example.");
+  EXPECT_EQ(r.forward_zones[0].forward, (std::vector<Endpoint>{EP("10.0.0.53:53")}));
+  EXPECT_EQ(r.forward_zones[1].name, "lab.corp.example.");
+  EXPECT_EQ(r.forward_zones[1].forward,
+            (std::vector<Endpoint>{EP("10.0.1.53:5300"), EP("10.0.1.54:53")}));
+}
+
+TEST(ConfigResolver, Errors) {
+  EXPECT_EQ(single_error("[resolver]\nforward = [\"not-an-address\"]\n").find("resolver.forward"),
+            std::string("/etc/hayate/hayate.toml:2:12: error: ").size());
+  EXPECT_NE(single_error("[resolver]\ncache-size = 1000\n").find("out of range"),
+            std::string::npos);
+  EXPECT_NE(single_error("[resolver]\nquery-timeout = 0\n").find("out of range"),
+            std::string::npos);
+  EXPECT_NE(single_error("[resolver]\nallow = [\"300.0.0.0/8\"]\n").find("resolver.allow"),
+            std::string::npos);
+  EXPECT_NE(single_error("[resolver]\nforwrd = []\n").find("did you mean 'forward'?"),
+            std::string::npos);
+  EXPECT_NE(single_error("[[resolver.forward-zone]]\nname = \"corp.example\"\n")
+                .find("missing required option 'forward'"),
+            std::string::npos);
+  EXPECT_NE(single_error("[[resolver.forward-zone]]\nname = \"corp.example\"\nforward = []\n")
+                .find("resolver.forward-zone.forward"),
+            std::string::npos);
+  EXPECT_NE(single_error("[resolver]\nforward-zone = 1\n").find("[[resolver.forward-zone]]"),
+            std::string::npos);
+  EXPECT_NE(single_error("[[resolver.forward-zone]]\nname = \"a\"\nforward = [\"192.0.2.1\"]\n"
+                         "port = 5\n")
+                .find("unknown option 'port' in [resolver.forward-zone]"),
+            std::string::npos);
+}
+
 TEST(ConfigErrors, UnknownSectionIsAnErrorUntilItExists) {
-  EXPECT_EQ(single_error("[server]\n\n[resolver]\nforward = [\"192.0.2.1\"]\n"),
-            "/etc/hayate/hayate.toml:3:2: error: unknown section 'resolver'; known sections: "
-            "[server], [log], [control], [[zone]]");
+  EXPECT_EQ(single_error("[server]\n\n[xdp]\nenable = true\n"),
+            "/etc/hayate/hayate.toml:3:2: error: unknown section 'xdp'; known sections: "
+            "[server], [log], [control], [[zone]], [resolver]");
   EXPECT_EQ(single_error("[[dns64]]\nprefix = \"64:ff9b::/96\"\n"),
             "/etc/hayate/hayate.toml:1:3: error: unknown section 'dns64'; known sections: "
-            "[server], [log], [control], [[zone]]");
+            "[server], [log], [control], [[zone]], [resolver]");
 }
 
 TEST(ConfigErrors, OptionOutsideAnySection) {
   EXPECT_EQ(single_error("workers = 4\n"),
             "/etc/hayate/hayate.toml:1:1: error: option 'workers' is outside any section; known "
-            "sections: [server], [log], [control], [[zone]]");
+            "sections: [server], [log], [control], [[zone]], [resolver]");
 }
 
 TEST(ConfigErrors, WrongTypePointsAtTheValue) {
@@ -387,7 +478,7 @@ name = "a.test."
                 "/etc/hayate/hayate.toml:13:8: error: duplicate zone 'a.test.' (first defined at "
                 "10:8)",
                 "/etc/hayate/hayate.toml:15:2: error: unknown section 'xdp'; known sections: "
-                "[server], [log], [control], [[zone]]"}));
+                "[server], [log], [control], [[zone]], [resolver]"}));
 }
 
 TEST(ConfigErrors, UnreadableFileHasNoPosition) {
