@@ -132,6 +132,7 @@ bool Daemon::start() {
   log_zone_reports(*state_);
   try {
     start_workers();
+    if (!start_resolver()) return false;
     bind_listeners();
     bind_control();
   } catch (const std::exception& e) {
@@ -166,6 +167,37 @@ void Daemon::start_workers() {
     query_loggers_.push_back(std::make_unique<QueryLogHandler>(*processors_.back(), query_log_));
     workers_.push_back(std::make_unique<net::Worker>(*query_loggers_.back(), *limiter_, tcp));
   }
+}
+
+// One ResolverShared (caches, infra cache, ACL, forward table) and one WorkerResolver per worker,
+// plugged into the worker's QueryProcessor behind the local zones.
+bool Daemon::start_resolver() {
+  if (!config_.resolver.enable) return true;
+  std::vector<std::string> errors;
+  resolver::ResolverSettings settings = resolver_settings(config_, errors);
+  for (const auto& e : errors)
+    spdlog::error("{}", e);
+  if (!errors.empty()) return false;
+  resolver::RootHints hints;
+  if (settings.iterates()) {
+    auto loaded = resolver::load_resolver_hints(settings);
+    if (!loaded) {
+      spdlog::error("resolver: root-hints {}: {}", settings.root_hints, loaded.error());
+      return false;
+    }
+    hints = std::move(*loaded);
+  }
+  const bool iterates = settings.iterates();
+  resolver_ = std::make_unique<resolver::ResolverShared>(std::move(settings));
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    worker_resolvers_.push_back(std::make_unique<resolver::WorkerResolver>(
+        workers_[i]->context(), *resolver_, hints, *worker_stats_[i]));
+    processors_[i]->set_recursion(&worker_resolvers_.back()->stage());
+  }
+  spdlog::info("resolver: {} for {} client prefixes",
+               iterates ? "iterating from the root hints" : "forwarding",
+               resolver_->settings().allow.prefixes().size());
+  return true;
 }
 
 void Daemon::bind_listeners() {
@@ -295,8 +327,33 @@ ControlReply Daemon::execute(std::string_view command) {
   }
   if (command == "status") return ControlReply{true, status_lines(status())};
   if (command == "stats") return ControlReply{true, stats_lines(stats())};
-  if (command == "help") return ControlReply{true, {"commands: reload status stats help"}};
+  if (command == "cache" || command.starts_with("cache ")) {
+    return cache_command(command.substr(std::min<std::size_t>(command.size(), 6)));
+  }
+  if (command == "help") {
+    return ControlReply{true, {"commands: reload status stats cache flush [NAME] cache dump help"}};
+  }
   return ControlReply{false, {"unknown command '" + std::string(command) + "' (try help)"}};
+}
+
+// "flush", "flush NAME" (NAME and below, like unbound-control flush_zone), "dump".
+ControlReply Daemon::cache_command(std::string_view args) {
+  if (!resolver_) return ControlReply{false, {"the resolver is not enabled ([resolver] enable)"}};
+  if (args == "dump") return ControlReply{true, resolver_->dump()};
+  if (args == "flush") {
+    const std::size_t n = resolver_->flush(nullptr);
+    return ControlReply{true, {"flushed " + std::to_string(n) + " entries"}};
+  }
+  if (args.starts_with("flush ")) {
+    std::string text(args.substr(6));
+    if (!text.ends_with('.')) text += '.';  // names on the command line are absolute
+    auto name = zone::Name::from_text(text);
+    if (!name) return ControlReply{false, {"bad name: " + name.error()}};
+    const std::size_t n = resolver_->flush(&*name);
+    return ControlReply{
+        true, {"flushed " + std::to_string(n) + " entries at and below " + name->to_text()}};
+  }
+  return ControlReply{false, {"usage: cache flush [NAME] | cache dump"}};
 }
 
 void Daemon::write_pid_file() const {

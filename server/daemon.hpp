@@ -23,6 +23,8 @@
 #include "server/net/worker.hpp"
 #include "server/query_log_handler.hpp"
 #include "server/query_processor.hpp"
+#include "server/resolver/resolver_shared.hpp"
+#include "server/resolver/worker_resolver.hpp"
 #include "server/serving_state.hpp"
 #include "server/stats.hpp"
 #include "server/status_report.hpp"
@@ -46,6 +48,8 @@ class Daemon final : public ControlCommands {
  private:
   bool start();
   void start_workers();
+  bool start_resolver();
+  ControlReply cache_command(std::string_view args);
   void bind_listeners();
   void bind_control();
   void wait_for_signals();
@@ -68,7 +72,11 @@ class Daemon final : public ControlCommands {
   std::vector<std::unique_ptr<QueryLogHandler>> query_loggers_;  // one per worker
   boost::asio::io_context main_{1};
   boost::asio::signal_set signals_{main_};
+  std::unique_ptr<resolver::ResolverShared> resolver_;  // [resolver] enable; else null
   std::vector<std::unique_ptr<net::Worker>> workers_;
+  // After the workers: destroyed first, once the worker threads have stopped, while their
+  // io_contexts (inside the workers) still exist for the sockets and timers to close on.
+  std::vector<std::unique_ptr<resolver::WorkerResolver>> worker_resolvers_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<MetricsServer> metrics_;
 };

@@ -25,7 +25,49 @@ Acl to_acl(const std::vector<conf::Prefix>& prefixes) {
   return Acl(std::move(out));
 }
 
+std::vector<resolver::UpstreamAddress> upstreams(const std::vector<conf::Endpoint>& endpoints) {
+  std::vector<resolver::UpstreamAddress> out;
+  for (const conf::Endpoint& e : endpoints)
+    out.push_back(resolver::UpstreamAddress{to_asio(e.address), e.port});
+  return out;
+}
+
+resolver::CacheConfig cache_config(const conf::ResolverConfig& r, std::size_t bytes) {
+  resolver::CacheConfig c;
+  c.max_bytes = bytes;
+  c.min_ttl = r.cache_min_ttl;
+  c.max_ttl = r.cache_max_ttl;
+  c.max_negative_ttl = r.cache_max_negative_ttl;
+  if (!r.serve_stale) c.stale_max_age = 0;  // nothing kept past expiry
+  if (!r.prefetch) c.prefetch_min_hits = 0;
+  return c;
+}
+
 }  // namespace
+
+resolver::ResolverSettings resolver_settings(const conf::Config& config,
+                                             std::vector<std::string>& errors) {
+  const conf::ResolverConfig& r = config.resolver;
+  resolver::ResolverSettings s;
+  s.allow = to_acl(r.allow);
+  s.forward = upstreams(r.forward);
+  for (const conf::ForwardZoneConfig& z : r.forward_zones) {
+    auto name = zone::Name::from_text(z.name);
+    if (!name) {
+      errors.push_back("resolver.forward-zone " + z.name + ": " + name.error());
+      continue;
+    }
+    s.forward_zones.push_back(resolver::ForwardZone{std::move(*name), upstreams(z.forward)});
+  }
+  s.root_hints = r.root_hints;
+  s.rrset_cache = cache_config(r, r.cache_size / 4 * 3);
+  s.negative_cache = cache_config(r, r.cache_size / 4);
+  s.serve_stale = r.serve_stale;
+  s.prefetch = r.prefetch;
+  s.qname_minimisation = r.qname_minimisation;
+  s.query_timeout = r.query_timeout;
+  return s;
+}
 
 std::vector<ZoneSource> zone_sources(const conf::Config& config, std::vector<std::string>& errors) {
   std::vector<ZoneSource> sources;
@@ -71,6 +113,8 @@ std::vector<std::string> restart_only_changes(const conf::Config& old, const con
   check(!(old.log.target == now.log.target), "log.target");
   check(old.control.socket != now.control.socket, "control.socket");
   check(old.control.metrics_listen != now.control.metrics_listen, "control.metrics-listen");
+  // The resolver's caches, upstreams and ACL are built once, with the workers.
+  check(!(old.resolver == now.resolver), "[resolver]");
   return changed;
 }
 

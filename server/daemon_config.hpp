@@ -8,6 +8,7 @@
 
 #include "conf/config.hpp"
 #include "server/net/tcp_server.hpp"
+#include "server/resolver/resolver_shared.hpp"
 #include "server/serving_state.hpp"
 
 namespace hayate::server {
@@ -21,6 +22,11 @@ std::vector<ZoneSource> zone_sources(const conf::Config& config, std::vector<std
 AnswerPolicy answer_policy(const conf::Config& config);
 
 net::TcpOptions tcp_options(const conf::Config& config);
+
+// [resolver] as the resolver takes it. cache-size is split: 3/4 for RRsets, 1/4 for negative
+// answers (these are small and many). Names the zone library rejects go to `errors`.
+resolver::ResolverSettings resolver_settings(const conf::Config& config,
+                                             std::vector<std::string>& errors);
 
 // The settings that differ between `old` and `now` and only take effect on a restart
 // (sockets, threads, user, log target).

@@ -21,12 +21,14 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: hayatectl [-s SOCKET | -c CONFIG] COMMAND\n"
+    "usage: hayatectl [-s SOCKET | -c CONFIG] COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
     "  reload   re-read the configuration and the zones (a zone that fails keeps its old version)\n"
     "  status   version, uptime, workers, and each zone with its serial, state and last error\n"
     "  stats    query and response counters\n"
+    "  cache flush [NAME]   drop the resolver's cached data (for NAME and below, or all)\n"
+    "  cache dump           print the resolver's cache\n"
     "\n"
     "  -s SOCKET   the daemon's control socket\n"
     "  -c CONFIG   take the socket from the daemon's configuration ([control] socket)\n"
@@ -119,11 +121,14 @@ int main(int argc, char** argv) {
       return usage_error("unknown option '" + std::string(arg) + "'");
     } else if (command.empty()) {
       command = arg;
+    } else if (command.starts_with("cache")) {
+      command += " " + std::string(arg);  // cache flush [NAME], cache dump
     } else {
       return usage_error("one command at a time");
     }
   }
-  if (command != "reload" && command != "status" && command != "stats") {
+  if (command != "reload" && command != "status" && command != "stats" &&
+      !command.starts_with("cache")) {
     return usage_error(command.empty() ? "no command" : "unknown command '" + command + "'");
   }
   if (!socket_path.empty() && !config_path.empty()) return usage_error("-s or -c, not both");

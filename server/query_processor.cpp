@@ -22,9 +22,8 @@ namespace rcode = zone::rcode;
 
 constexpr std::size_t kMaxTcpMessage = 65535;
 
-// RFC 6891 §6.2.5: a requestor's size below 512 is treated as 512; we never
-// send more than our own configured payload size either (DNS flag day 2020:
-// 1232 avoids fragmentation).
+// RFC 6891 §6.2.5: a requestor's size below 512 is treated as 512; we never send more than our own
+// configured payload size either (DNS flag day 2020: 1232 avoids fragmentation).
 std::size_t response_limit(const ParsedQuery& q, Transport transport, const AnswerPolicy& policy) {
   if (transport == Transport::kTcp) return kMaxTcpMessage;
   if (!q.has_edns) return zone::kMaxUdpNoEdns;
@@ -36,8 +35,7 @@ bool is_transfer(std::uint16_t qtype) {
   return qtype == rr_type::AXFR || qtype == rr_type::IXFR;
 }
 
-// Lowercase ASCII comparison of a wire name against a dotted name like
-// "version.bind".
+// Lowercase ASCII comparison of a wire name against a dotted name like "version.bind".
 bool name_is(std::span<const std::uint8_t> wire, std::string_view dotted) {
   std::size_t pos = 0;
   std::size_t i = 0;
@@ -71,7 +69,7 @@ void QueryProcessor::set_state(std::shared_ptr<const ServingState> state) {
 }
 
 void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientInfo& client,
-                            EmitResponse emit, DeferResponse /*defer*/) {
+                            EmitResponse emit, DeferResponse defer) {
   ParsedQuery query;
   zone::ParseError error = zone::parse_query(packet, query);
   if (error != zone::ParseError::kOk) {
@@ -83,8 +81,7 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
   std::span<std::uint8_t> buffer(buffer_.data(), buffer_.size());
 
   if (query.header.opcode() != zone::opcode::QUERY) {
-    // RFC 1035 §4.1.1 / RFC 6895 §2.2: opcodes we do not implement (NOTIFY,
-    // UPDATE, ...).
+    // RFC 1035 §4.1.1 / RFC 6895 §2.2: opcodes we do not implement (NOTIFY, UPDATE, ...).
     answer_error(query, packet, rcode::NOTIMP, limit, emit);
     return;
   }
@@ -101,8 +98,7 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     return;
   }
   if (query.qtype == rr_type::OPT || query.qtype == rr_type::TSIG || query.qtype == rr_type::TKEY) {
-    answer_error(query, packet, rcode::FORMERR, limit,
-                 emit);  // meta types are not questions
+    answer_error(query, packet, rcode::FORMERR, limit, emit);  // meta types are not questions
     return;
   }
   if (query.qtype == rr_type::MAILA || query.qtype == rr_type::MAILB) {
@@ -114,8 +110,7 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     return;
   }
   if (query.qtype == rr_type::AXFR) {
-    answer_error(query, packet, rcode::NOTIMP, limit,
-                 emit);  // RFC 5936 §4.2: TCP only
+    answer_error(query, packet, rcode::NOTIMP, limit, emit);  // RFC 5936 §4.2: TCP only
     return;
   }
 
@@ -136,6 +131,10 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
   } else {
     AuthoritativeQuestion question{query.qname_wire(), query.qtype, client.transport};
     auto outcome = answer_authoritatively(*state_->zones, question, renderer);
+    if (outcome == AuthoritativeOutcome::kNoZone && recursion_ != nullptr) {
+      answer_recursively(query, packet, client, limit, emit, defer);
+      return;
+    }
     if (outcome == AuthoritativeOutcome::kNoZone) renderer.set_rcode(rcode::REFUSED);
     size = end_response(renderer, query);
     if (outcome == AuthoritativeOutcome::kAnswered && !renderer.truncated()) {
@@ -149,15 +148,13 @@ std::uint8_t QueryProcessor::cache_shape(const ParsedQuery& query, const ClientI
   std::uint8_t shape = 0;
   if (query.has_edns) shape |= AnswerKey::kEdns;
   if (query.dnssec_ok) shape |= AnswerKey::kDnssecOk;
-  // Only ANY answers differ by transport (RFC 8482: one RRset over UDP, all
-  // over TCP).
+  // Only ANY answers differ by transport (RFC 8482: one RRset over UDP, all over TCP).
   if (client.transport == Transport::kTcp && query.qtype == rr_type::ANY) shape |= AnswerKey::kTcp;
   return shape;
 }
 
-// A cached response differs from the one this query needs only in the ID, the
-// RD and CD bits (copied from the query, RFC 1035 §4.1.1, RFC 6840 §5.9) and
-// the case of the question name.
+// A cached response differs from the one this query needs only in the ID, the RD and CD bits
+// (copied from the query, RFC 1035 §4.1.1, RFC 6840 §5.9) and the case of the question name.
 void QueryProcessor::patch_cached(const ParsedQuery& query, std::span<const std::uint8_t> packet,
                                   std::span<std::uint8_t> response) {
   zone::store_u16(response.data(), query.header.id);
@@ -195,8 +192,7 @@ void QueryProcessor::finish_response(std::span<const std::uint8_t> response, Emi
   emit(response);
 }
 
-// RFC 1035 §4.1.1 FORMERR, or silence for what cannot be answered safely (a
-// response, a runt).
+// RFC 1035 §4.1.1 FORMERR, or silence for what cannot be answered safely (a response, a runt).
 void QueryProcessor::answer_malformed(const ParsedQuery& query, zone::ParseError error,
                                       EmitResponse emit) {
   if (zone::parse_error_action(error) != zone::ParseAction::kFormErr) {
@@ -220,8 +216,7 @@ void QueryProcessor::answer_error(const ParsedQuery& query, std::span<const std:
   finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
 }
 
-// CH TXT version.bind / id.server, as BIND, NSD and Knot answer them; hidden
-// unless configured.
+// CH TXT version.bind / id.server, as BIND, NSD and Knot answer them; hidden unless configured.
 void QueryProcessor::answer_chaos(const ParsedQuery& query, std::span<const std::uint8_t> packet,
                                   std::size_t limit, EmitResponse emit) {
   const auto& policy = state_->policy;
@@ -250,9 +245,8 @@ void QueryProcessor::answer_chaos(const ParsedQuery& query, std::span<const std:
   finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
 }
 
-// RFC 1995 §4: over UDP, an IXFR answered with only the current SOA tells the
-// client to retry over TCP (or that it is up to date); we keep no journal, so
-// over TCP it gets a full AXFR.
+// RFC 1995 §4: over UDP, an IXFR answered with only the current SOA tells the client to retry
+// over TCP (or that it is up to date); we keep no journal, so over TCP it gets a full AXFR.
 std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
                                                  const ParsedQuery& query) {
   const zone::Zone* zone = state_->zones->find(zone::NameView{query.qname_lower_wire()});
@@ -267,8 +261,70 @@ std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
   return end_response(renderer, query);
 }
 
-// AXFR (and IXFR, answered as AXFR) over TCP to clients the zone's ACL allows
-// (RFC 5936 §5).
+// A name in none of our zones, with a resolver configured. RD=0 asks us not to recurse: answered
+// from the cache only, as Unbound does for allowed clients; a miss is REFUSED (no cache snooping
+// into work we would have to do). Otherwise the cache answers at once, or the question is
+// resolved and the answer sent later through a deferred sink.
+void QueryProcessor::answer_recursively(const ParsedQuery& query,
+                                        std::span<const std::uint8_t> packet,
+                                        const ClientInfo& client, std::size_t limit,
+                                        EmitResponse emit, DeferResponse defer) {
+  if (!recursion_->allows(client)) {
+    stats_.bump(stats_.resolver_refused);
+    answer_error(query, packet, rcode::REFUSED, limit, emit);
+    return;
+  }
+  RecursiveQuestion question{zone::Name::from_valid_wire(query.qname_wire()), query.qtype,
+                             query.qclass};
+  if (auto cached = recursion_->from_cache(question)) {
+    stats_.bump(stats_.resolver_cache_answers);
+    if (cached->stale) stats_.bump(stats_.stale_answers);
+    send_recursive(query, packet, limit, *cached, emit);
+    return;
+  }
+  if (!query.header.has(zone::flag::RD)) {
+    answer_error(query, packet, rcode::REFUSED, limit, emit);
+    return;
+  }
+  std::shared_ptr<ResponseSink> sink = defer();
+  if (!sink) {  // a caller that cannot wait (tests without a network): nothing better to say
+    answer_error(query, packet, rcode::SERVFAIL, limit, emit);
+    return;
+  }
+  // The packet's buffer is reused once handle() returns: keep a copy for the answer.
+  auto kept = std::make_shared<std::vector<std::uint8_t>>(packet.begin(), packet.end());
+  recursion_->resolve(question, [this, kept, limit, sink](RecursiveAnswer answer) {
+    ParsedQuery again;
+    zone::parse_query(*kept, again);  // parsed fine the first time
+    send_recursive(again, *kept, limit, answer,
+                   [&sink](std::span<const std::uint8_t> message) { sink->send(message); });
+  });
+}
+
+// RA=1 (RFC 1035 §4.1.1: recursion is available), AA=0 (the data is not ours), the client's RD
+// and CD copied by begin_response; TC by whole RRsets when the UDP limit is reached.
+void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const std::uint8_t> packet,
+                                    std::size_t limit, const RecursiveAnswer& answer,
+                                    EmitResponse emit) {
+  MessageRenderer renderer(std::span<std::uint8_t>(buffer_.data(), buffer_.size()), limit);
+  start_response(renderer, query, packet);
+  renderer.header().set(zone::flag::RA);
+  renderer.set_rcode(answer.rcode);
+  bool complete = true;
+  for (const zone::ResponseRRset& rrset : answer.answer) {
+    complete = complete && renderer.add_rrset(zone::Section::kAnswer, rrset.owner.wire(),
+                                              rrset.type, rrset.rclass, rrset.ttl, rrset.rdatas);
+  }
+  if (complete && answer.soa) {
+    const zone::ResponseRRset& soa = *answer.soa;
+    renderer.add_rrset(zone::Section::kAuthority, soa.owner.wire(), soa.type, soa.rclass, soa.ttl,
+                       soa.rdatas);
+  }
+  std::size_t size = end_response(renderer, query);
+  finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
+}
+
+// AXFR (and IXFR, answered as AXFR) over TCP to clients the zone's ACL allows (RFC 5936 §5).
 void QueryProcessor::answer_transfer(const ParsedQuery& query, std::span<const std::uint8_t> packet,
                                      const ClientInfo& client, EmitResponse emit) {
   std::span<std::uint8_t> buffer(buffer_.data(), buffer_.size());
@@ -277,8 +333,7 @@ void QueryProcessor::answer_transfer(const ParsedQuery& query, std::span<const s
   auto acl = state_->transfer_acls.find(qname);
   std::uint16_t refusal = rcode::NOERROR;
   if (zone == nullptr) {
-    // Not a zone apex we serve: NOTAUTH when we serve the name inside a zone,
-    // else REFUSED.
+    // Not a zone apex we serve: NOTAUTH when we serve the name inside a zone, else REFUSED.
     refusal = state_->zones->find(qname) != nullptr ? rcode::NOTAUTH : rcode::REFUSED;
   } else if (acl == state_->transfer_acls.end() || !acl->second.allows(client.address)) {
     refusal = rcode::REFUSED;

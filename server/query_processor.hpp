@@ -1,6 +1,7 @@
-// The query pipeline of one worker: parse → checks (opcode, class, EDNS
-// version) → answer cache → authoritative answer → render (EDNS, truncation) →
-// cache store. No sockets here.
+// The query pipeline of one worker: parse → checks (opcode, class, EDNS version) → answer cache →
+// authoritative answer → render (EDNS, truncation) → cache store; names in none of our zones go
+// to the resolver when one is set (local zones answer first, like Unbound's local zones). No
+// sockets here.
 #pragma once
 
 #include <array>
@@ -8,6 +9,7 @@
 
 #include "server/answer_cache.hpp"
 #include "server/query_handler.hpp"
+#include "server/recursion_stage.hpp"
 #include "server/serving_state.hpp"
 #include "server/stats.hpp"
 #include "zone/message_parser.hpp"
@@ -19,10 +21,12 @@ class QueryProcessor final : public QueryHandler {
  public:
   QueryProcessor(std::shared_ptr<const ServingState> state, WorkerStats& stats);
 
-  // Installs a new snapshot (call on the worker's thread). The answer cache
-  // starts afresh.
+  // Installs a new snapshot (call on the worker's thread). The answer cache starts afresh.
   void set_state(std::shared_ptr<const ServingState> state);
   const ServingState& state() const { return *state_; }
+  // The resolver for names outside our zones (null: REFUSED, as an authoritative-only server).
+  // Must outlive the processor's pending answers; call on the worker's thread.
+  void set_recursion(RecursionStage* stage) { recursion_ = stage; }
 
   using QueryHandler::handle;
   void handle(std::span<const std::uint8_t> query, const ClientInfo& client, EmitResponse emit,
@@ -43,12 +47,18 @@ class QueryProcessor final : public QueryHandler {
   void answer_chaos(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                     std::size_t limit, EmitResponse emit);
   std::size_t answer_ixfr_over_udp(zone::MessageRenderer& renderer, const zone::ParsedQuery& query);
+  void answer_recursively(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
+                          const ClientInfo& client, std::size_t limit, EmitResponse emit,
+                          DeferResponse defer);
+  void send_recursive(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
+                      std::size_t limit, const RecursiveAnswer& answer, EmitResponse emit);
   void answer_transfer(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                        const ClientInfo& client, EmitResponse emit);
 
   std::shared_ptr<const ServingState> state_;
   WorkerStats& stats_;
   AnswerCache cache_;
+  RecursionStage* recursion_ = nullptr;
   std::array<std::uint8_t, 65535> buffer_;  // one response at a time: a worker is one thread
 };
 

@@ -27,6 +27,11 @@ StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers) {
     total.answers_from_cache += read(w->answers_from_cache);
     total.dropped += read(w->dropped);
     total.truncated += read(w->truncated);
+    total.resolver_cache_answers += read(w->resolver_cache_answers);
+    total.resolver_refused += read(w->resolver_refused);
+    total.upstream_queries += read(w->upstream_queries);
+    total.upstream_failures += read(w->upstream_failures);
+    total.stale_answers += read(w->stale_answers);
   }
   return total;
 }

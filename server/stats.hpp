@@ -23,6 +23,12 @@ struct WorkerStats {
   std::atomic<std::uint64_t> answers_from_cache{0};
   std::atomic<std::uint64_t> dropped{0};    // malformed beyond an answer, or policy drops
   std::atomic<std::uint64_t> truncated{0};  // responses sent with TC=1
+  // The resolver (names in none of our zones).
+  std::atomic<std::uint64_t> resolver_cache_answers{0};  // answered from its RRset/negative cache
+  std::atomic<std::uint64_t> resolver_refused{0};        // clients outside [resolver] allow
+  std::atomic<std::uint64_t> upstream_queries{0};        // questions sent to upstream servers
+  std::atomic<std::uint64_t> upstream_failures{0};  // timeouts, network errors, SERVFAIL, REFUSED
+  std::atomic<std::uint64_t> stale_answers{0};      // served expired (RFC 8767)
 
   static void bump(std::atomic<std::uint64_t>& counter) {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -46,6 +52,11 @@ struct StatsSnapshot {
   std::uint64_t answers_from_cache = 0;
   std::uint64_t dropped = 0;
   std::uint64_t truncated = 0;
+  std::uint64_t resolver_cache_answers = 0;
+  std::uint64_t resolver_refused = 0;
+  std::uint64_t upstream_queries = 0;
+  std::uint64_t upstream_failures = 0;
+  std::uint64_t stale_answers = 0;
 };
 
 StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers);

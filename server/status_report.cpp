@@ -89,6 +89,23 @@ void query_metrics(std::string& out, const StatsSnapshot& stats) {
   }
 }
 
+void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
+  metric_header(out, "hayate_resolver_cache_answers_total", "counter",
+                "Resolver answers from its RRset and negative caches.");
+  sample(out, "hayate_resolver_cache_answers_total", "", stats.resolver_cache_answers);
+  metric_header(out, "hayate_resolver_refused_total", "counter",
+                "Resolver queries refused by [resolver] allow.");
+  sample(out, "hayate_resolver_refused_total", "", stats.resolver_refused);
+  metric_header(out, "hayate_upstream_queries_total", "counter", "Questions sent upstream.");
+  sample(out, "hayate_upstream_queries_total", "", stats.upstream_queries);
+  metric_header(out, "hayate_upstream_failures_total", "counter",
+                "Upstream questions that failed (timeout, network error, SERVFAIL, REFUSED).");
+  sample(out, "hayate_upstream_failures_total", "", stats.upstream_failures);
+  metric_header(out, "hayate_stale_answers_total", "counter",
+                "Answers from expired cache data (RFC 8767).");
+  sample(out, "hayate_stale_answers_total", "", stats.stale_answers);
+}
+
 void response_metrics(std::string& out, const StatsSnapshot& stats) {
   metric_header(out, "hayate_responses_total", "counter", "Responses sent, by RCODE.");
   for (std::size_t r = 0; r < stats.responses_by_rcode.size(); ++r) {
@@ -106,6 +123,7 @@ void response_metrics(std::string& out, const StatsSnapshot& stats) {
   sample(out, "hayate_dropped_total", "", stats.dropped);
   metric_header(out, "hayate_truncated_total", "counter", "Responses sent with TC=1.");
   sample(out, "hayate_truncated_total", "", stats.truncated);
+  resolver_metrics(out, stats);
 }
 
 void daemon_metrics(std::string& out, const DaemonStatus& status) {
@@ -185,6 +203,11 @@ std::vector<std::string> stats_lines(const StatsSnapshot& stats) {
   add("answers-from-cache", stats.answers_from_cache);
   add("dropped", stats.dropped);
   add("truncated", stats.truncated);
+  add("resolver.answers-from-cache", stats.resolver_cache_answers);
+  add("resolver.refused", stats.resolver_refused);
+  add("resolver.upstream-queries", stats.upstream_queries);
+  add("resolver.upstream-failures", stats.upstream_failures);
+  add("resolver.stale-answers", stats.stale_answers);
   return lines;
 }
 

@@ -1,0 +1,48 @@
+// The pipeline's view of the resolver: what QueryProcessor asks for names in none of its zones.
+//
+// Kept free of asio (like the rest of the pipeline, which clang builds for the fuzz targets):
+// server/resolver/resolver_stage.* implements it with the caches, the forwarder or the iterator,
+// and coroutines on the worker's io_context.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "server/query_handler.hpp"
+#include "zone/message.hpp"
+#include "zone/name.hpp"
+#include "zone/response_view.hpp"
+
+namespace hayate::server {
+
+struct RecursiveQuestion {
+  zone::Name qname;  // as the client wrote it
+  std::uint16_t qtype = 1;
+  std::uint16_t qclass = 1;
+};
+
+// What the resolver found: rendered by the pipeline with RA=1 and AA=0.
+struct RecursiveAnswer {
+  std::uint16_t rcode = zone::rcode::SERVFAIL;
+  std::vector<zone::ResponseRRset> answer;  // the CNAME chain, then the data; TTLs as to send
+  std::optional<zone::ResponseRRset> soa;   // NXDOMAIN / NODATA: for the authority section
+  bool stale = false;                       // expired data (RFC 8767)
+};
+
+class RecursionStage {
+ public:
+  using Done = std::function<void(RecursiveAnswer)>;
+
+  virtual ~RecursionStage() = default;
+
+  // Whether `client` may use the resolver ([resolver] allow).
+  virtual bool allows(const ClientInfo& client) const = 0;
+  // The answer from cache alone (TTLs decremented), or nullopt on a miss.
+  virtual std::optional<RecursiveAnswer> from_cache(const RecursiveQuestion& question) = 0;
+  // Resolves; `done` runs exactly once, later, on the worker's thread (never inside this call).
+  virtual void resolve(const RecursiveQuestion& question, Done done) = 0;
+};
+
+}  // namespace hayate::server

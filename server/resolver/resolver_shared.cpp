@@ -1,0 +1,44 @@
+#include "server/resolver/resolver_shared.hpp"
+
+#include <sstream>
+
+namespace hayate::server::resolver {
+namespace {
+
+void add_lines(std::vector<std::string>& out, const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    out.push_back(std::move(line));
+}
+
+}  // namespace
+
+ResolverShared::ResolverShared(ResolverSettings settings, ClockFunction clock)
+    : settings_(std::move(settings)),
+      rrsets_(settings_.rrset_cache, clock),
+      negatives_(settings_.negative_cache, clock),
+      forward_table_(
+          std::make_shared<const ForwardTable>(settings_.forward, settings_.forward_zones)) {}
+
+std::size_t ResolverShared::flush(const zone::Name* name) {
+  if (name != nullptr) return rrsets_.flush(*name) + negatives_.flush(*name);
+  const std::size_t count = rrsets_.size() + negatives_.size();
+  rrsets_.flush_all();
+  negatives_.flush_all();
+  return count;
+}
+
+std::vector<std::string> ResolverShared::dump() const {
+  std::vector<std::string> lines;
+  rrsets_.dump([&lines](const CachedRRset& rrset, std::uint32_t ttl, bool stale) {
+    if (stale) lines.push_back("; stale");
+    add_lines(lines, rrset_to_text(rrset, ttl));
+  });
+  negatives_.dump([&lines](const CachedNegative& entry, std::uint32_t ttl, bool stale) {
+    if (stale) lines.push_back("; stale");
+    add_lines(lines, negative_to_text(entry, ttl));
+  });
+  return lines;
+}
+
+}  // namespace hayate::server::resolver

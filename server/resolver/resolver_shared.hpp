@@ -1,0 +1,64 @@
+// What all workers' resolvers share: the settings from [resolver], the RRset and negative caches
+// and the infra cache (all three lock inside), the client ACL and the forward table. One per
+// daemon, built at start; `hayatectl cache flush|dump` reach the caches through it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/acl.hpp"
+#include "server/resolver/cache_config.hpp"
+#include "server/resolver/clock.hpp"
+#include "server/resolver/forward_table.hpp"
+#include "server/resolver/infra_cache.hpp"
+#include "server/resolver/negative_cache.hpp"
+#include "server/resolver/rrset_cache.hpp"
+#include "zone/name.hpp"
+
+namespace hayate::server::resolver {
+
+struct ResolverSettings {
+  Acl allow;
+  std::vector<UpstreamAddress> forward;  // global; empty: iterate (outside the forward zones)
+  std::vector<ForwardZone> forward_zones;
+  std::string root_hints;  // file; empty: built-in
+  CacheConfig rrset_cache;
+  CacheConfig negative_cache;
+  bool serve_stale = true;
+  bool prefetch = false;
+  bool qname_minimisation = true;
+  std::chrono::milliseconds query_timeout{5000};
+
+  // Whether some names are resolved iteratively (no global forward list).
+  bool iterates() const { return forward.empty(); }
+};
+
+class ResolverShared {
+ public:
+  explicit ResolverShared(ResolverSettings settings, ClockFunction clock = steady_clock_function());
+  ResolverShared(const ResolverShared&) = delete;
+  ResolverShared& operator=(const ResolverShared&) = delete;
+
+  const ResolverSettings& settings() const { return settings_; }
+  RrsetCache& rrsets() { return rrsets_; }
+  NegativeCache& negatives() { return negatives_; }
+  InfraCache& infra() { return infra_; }
+  const std::shared_ptr<const ForwardTable>& forward_table() const { return forward_table_; }
+
+  // `hayatectl cache flush [NAME]`: NAME and below, or everything; returns the entries dropped
+  // (everything: the count before flushing).
+  std::size_t flush(const zone::Name* name);
+  // `hayatectl cache dump`: one line per record, negative entries as comments.
+  std::vector<std::string> dump() const;
+
+ private:
+  ResolverSettings settings_;
+  RrsetCache rrsets_;
+  NegativeCache negatives_;
+  InfraCache infra_;
+  std::shared_ptr<const ForwardTable> forward_table_;
+};
+
+}  // namespace hayate::server::resolver

@@ -1,0 +1,87 @@
+#include "server/resolver/resolver_stage.hpp"
+
+#include <exception>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "server/resolver/cache_answer.hpp"
+
+namespace hayate::server::resolver {
+namespace {
+
+namespace asio = boost::asio;
+
+Question to_question(const RecursiveQuestion& q) {
+  return Question{q.qname, q.qtype, q.qclass};
+}
+
+RecursiveAnswer to_answer(ResolveResult&& r) {
+  return RecursiveAnswer{r.rcode, std::move(r.answer), std::move(r.soa), r.stale};
+}
+
+}  // namespace
+
+ResolverStage::ResolverStage(asio::io_context& context, ResolverShared& shared, Resolver* forwarder,
+                             Resolver* iterator, WorkerStats& stats)
+    : context_(context),
+      shared_(shared),
+      forwarder_(forwarder),
+      iterator_(iterator),
+      stats_(stats) {}
+
+bool ResolverStage::allows(const ClientInfo& client) const {
+  return shared_.settings().allow.allows(client.address);
+}
+
+std::optional<RecursiveAnswer> ResolverStage::from_cache(const RecursiveQuestion& question) {
+  bool refresh = false;
+  const Question q = to_question(question);
+  auto result = answer_from_caches(shared_.rrsets(), shared_.negatives(), q, {}, &refresh);
+  if (!result) return std::nullopt;
+  if (refresh && shared_.settings().prefetch) prefetch(q);
+  return to_answer(std::move(*result));
+}
+
+void ResolverStage::resolve(const RecursiveQuestion& question, Done done) {
+  asio::co_spawn(context_, run(to_question(question), std::move(done)), asio::detached);
+}
+
+Resolver* ResolverStage::pick(const zone::Name& name) const {
+  if (forwarder_ != nullptr && shared_.forward_table()->find(name) != nullptr) return forwarder_;
+  return iterator_;
+}
+
+asio::awaitable<void> ResolverStage::run(Question question, Done done) {
+  ResolveResult result;
+  Resolver* resolver = pick(question.qname);
+  if (resolver == nullptr) {
+    result.failure = "no resolver for this name";
+  } else {
+    try {
+      result = co_await resolver->resolve(question);
+    } catch (const std::exception& e) {
+      result = ResolveResult{};  // SERVFAIL rather than no answer at all
+      result.failure = e.what();
+    }
+  }
+  stats_.upstream_queries.fetch_add(result.upstream_queries, std::memory_order_relaxed);
+  if (result.stale) WorkerStats::bump(stats_.stale_answers);
+  done(to_answer(std::move(result)));
+}
+
+// A popular entry about to expire is resolved again in the background, so that its next askers
+// still hit the cache (Unbound's prefetch). The answer only refreshes the caches.
+void ResolverStage::prefetch(const Question& question) {
+  Resolver* resolver = pick(question.qname);
+  if (resolver == nullptr) return;
+  asio::co_spawn(
+      context_,
+      [](Resolver* r, Question q, WorkerStats& stats) -> asio::awaitable<void> {
+        ResolveResult result = co_await r->resolve(std::move(q));
+        stats.upstream_queries.fetch_add(result.upstream_queries, std::memory_order_relaxed);
+      }(resolver, question, stats_),
+      asio::detached);
+}
+
+}  // namespace hayate::server::resolver
