@@ -229,12 +229,14 @@ class HayateDaemon(ManagedProcess):
     """hayate with a generated config in its own temp dir, on a free loopback port.
 
     `server` adds keys to [server] (e.g. {"identity": "ns1", "workers": 2}); `log_level`
-    goes to [log]. The control socket is <workdir>/control.sock (self.control_socket)."""
+    goes to [log]; `extra_config` is TOML appended as is (e.g. a [resolver] section). The
+    control socket is <workdir>/control.sock (self.control_socket)."""
 
     name = "hayate"
 
     def __init__(self, binary: str | None, zones: list[Zone], server: dict | None = None,
-                 log_level: str = "info", workdir: Path | None = None, address: str = "127.0.0.1"):
+                 log_level: str = "info", workdir: Path | None = None, address: str = "127.0.0.1",
+                 extra_config: str = ""):
         self.binary = binary or HAYATE_BINARY
         if not self.binary:
             raise RuntimeError("no hayate binary: pass --hayate PATH or set HAYATE_BINARY")
@@ -246,6 +248,7 @@ class HayateDaemon(ManagedProcess):
         self.log_level = log_level
         self.control_socket = self.workdir / "control.sock"
         self.config_path = self.workdir / "hayate.toml"
+        self.extra_config = extra_config
 
     def config_text(self) -> str:
         host = f"[{self.address}]" if ":" in self.address else self.address
@@ -260,6 +263,8 @@ class HayateDaemon(ManagedProcess):
                       f"file = {toml_value(str(zone.path()))}"]
             if zone.allow_transfer is not None:
                 lines.append(f"allow-transfer = {toml_value(zone.allow_transfer)}")
+        if self.extra_config:
+            lines += ["", self.extra_config.strip()]
         return "\n".join(lines) + "\n"
 
     def write_config(self) -> None:
