@@ -272,6 +272,16 @@ class DaemonTest(unittest.TestCase):
                 r = self.daemon.ctl("reload")
                 self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
                 self.wait_for(lambda: self.daemon.serial() == serial, f"serial {serial}")
+                if i == 2:
+                    # A broken zone in the middle: the reload fails, the old data keeps being
+                    # served to the running load.
+                    broken = self.daemon.zone.read_text() + "www IN A not-an-address\n"
+                    tmp = self.daemon.zone.with_suffix(".tmp")
+                    tmp.write_text(broken)
+                    os.replace(tmp, self.daemon.zone)
+                    r = self.daemon.ctl("reload")
+                    self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+                    self.assertEqual(self.daemon.serial(), serial)
         finally:
             stop.set()
             for t in threads:
@@ -279,7 +289,8 @@ class DaemonTest(unittest.TestCase):
         self.assertEqual(counts["failed"], [])
         self.assertGreater(counts["sent"], 50, "the load actually ran")
         self.assertEqual(counts["answered"], counts["sent"])
-        print(f"\n  {counts['answered']} queries answered during 6 reloads", file=sys.stderr)
+        print(f"\n  {counts['answered']} queries answered during 7 reloads (one with a broken zone)",
+              file=sys.stderr)
 
 
 class LifecycleTest(unittest.TestCase):
