@@ -91,8 +91,12 @@ Iterator::Iterator(IteratorServices services, RootHints hints, ResolverLimits li
 
 asio::awaitable<ResolveResult> Iterator::resolve(Question question) {
   std::string key = rrset_cache_key(question.qname, question.qtype, question.qclass);
-  if (auto found = pending_.find(key); found != pending_.end())
-    co_return co_await wait_for(found->second);
+  if (auto found = pending_.find(key); found != pending_.end()) {
+    // Named values, no `co_return co_await`: g++ 12 mishandles temporaries there.
+    std::shared_ptr<Pending> leader = found->second;
+    ResolveResult shared = co_await wait_for(*leader);
+    co_return shared;
+  }
   auto pending = std::make_shared<Pending>();
   pending_.emplace(key, pending);
 
@@ -122,18 +126,21 @@ asio::awaitable<ResolveResult> Iterator::resolve(Question question) {
   co_return result;
 }
 
-asio::awaitable<ResolveResult> Iterator::wait_for(std::shared_ptr<Pending> pending) {
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(ResolveResult)>(
-      [pending](auto handler) {
-        // As async_query: std::function needs a copyable target, asio handlers are move-only.
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        pending->waiters.push_back([shared](ResolveResult result) {
-          auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor,
-                     [shared, r = std::move(result)]() mutable { (*shared)(std::move(r)); });
-        });
-      },
-      asio::use_awaitable);
+// `pending` stays alive: the caller holds a reference to it across the wait.
+asio::awaitable<ResolveResult> Iterator::wait_for(Pending& pending) {
+  ResolveResult result =
+      co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(ResolveResult)>(
+          [&pending](auto handler) {
+            // As async_query: std::function needs a copyable target, asio handlers are move-only.
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            pending.waiters.push_back([shared](ResolveResult result) {
+              auto executor = asio::get_associated_executor(*shared);
+              asio::post(executor,
+                         [shared, r = std::move(result)]() mutable { (*shared)(std::move(r)); });
+            });
+          },
+          asio::use_awaitable);
+  co_return result;
 }
 
 // RFC 1034 §5.3.3 step 1 and the restarts of §3.6.2/§4.3.2: answer what the cache knows, iterate

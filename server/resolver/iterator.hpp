@@ -104,7 +104,7 @@ class Iterator {
   struct Step;
   struct Attempt;
 
-  boost::asio::awaitable<ResolveResult> wait_for(std::shared_ptr<Pending> pending);
+  boost::asio::awaitable<ResolveResult> wait_for(Pending& pending);
   boost::asio::awaitable<ResolveResult> resolve_chain(Resolution& res, Question question);
   bool answer_from_cache(const zone::Name& name, const Question& question, ResolveResult& result,
                          std::optional<zone::Name>& next, bool stale);
