@@ -53,7 +53,13 @@ Forwarder::Forwarder(ForwarderServices services, std::shared_ptr<const ForwardTa
 
 asio::awaitable<ResolveResult> Forwarder::resolve(Question question) {
   const std::string key = rrset_cache_key(question.qname, question.qtype, question.qclass);
-  if (auto it = pending_.find(key); it != pending_.end()) co_return co_await wait_for(it->second);
+  if (auto it = pending_.find(key); it != pending_.end()) {
+    // Named values, no `co_return co_await` and no by-value shared_ptr parameter: g++ 12
+    // mishandles temporaries there (the iterator met it under ASan).
+    std::shared_ptr<Pending> leader = it->second;
+    ResolveResult shared = co_await wait_for(*leader);
+    co_return shared;
+  }
   auto pending = std::make_shared<Pending>(co_await asio::this_coro::executor);
   pending_.emplace(key, pending);
   ResolveResult result;
@@ -69,12 +75,13 @@ asio::awaitable<ResolveResult> Forwarder::resolve(Question question) {
   co_return result;
 }
 
-asio::awaitable<ResolveResult> Forwarder::wait_for(std::shared_ptr<Pending> pending) {
-  while (!pending->result) {
+// `pending` stays alive: the caller holds a shared_ptr to it across the wait.
+asio::awaitable<ResolveResult> Forwarder::wait_for(Pending& pending) {
+  while (!pending.result) {
     boost::system::error_code ignored;
-    co_await pending->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    co_await pending.done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
-  ResolveResult result = *pending->result;
+  ResolveResult result = *pending.result;
   result.upstream_queries = 0;  // the first asker's; not ours to count again
   co_return result;
 }
@@ -95,16 +102,18 @@ asio::awaitable<ResolveResult> Forwarder::forward(const Question& question) {
     auto answer = co_await ask(question, *zone, server,
                                std::chrono::duration_cast<milliseconds>(deadline - now));
     if (answer) {
-      answer->upstream_queries = queries;
-      co_return std::move(*answer);
+      ResolveResult found = std::move(*answer);
+      found.upstream_queries = queries;
+      co_return found;
     }
   }
   if (options_.serve_stale) {
     if (auto stale = answer_from_caches(services_.rrsets, services_.negatives, question,
                                         CacheAnswerOptions{.stale = true})) {
-      stale->upstream_queries = queries;
-      stale->stale = true;  // RFC 8767 §4: TTL 30 came from the caches
-      co_return std::move(*stale);
+      ResolveResult old = std::move(*stale);
+      old.upstream_queries = queries;
+      old.stale = true;  // RFC 8767 §4: TTL 30 came from the caches
+      co_return old;
     }
   }
   result.upstream_queries = queries;
@@ -154,7 +163,8 @@ asio::awaitable<std::optional<ResolveResult>> Forwarder::ask(const Question& que
     count_failure();
     co_return std::nullopt;
   }
-  co_return accept(view, question);
+  ResolveResult accepted = accept(view, question);
+  co_return accepted;
 }
 
 // Keeps the chain from the question's name and nothing else (RFC 5452 §6: data the question did

@@ -70,7 +70,7 @@ class Forwarder final : public Resolver {
   struct Pending;
   using Clock = std::chrono::steady_clock;
 
-  boost::asio::awaitable<ResolveResult> wait_for(std::shared_ptr<Pending> pending);
+  boost::asio::awaitable<ResolveResult> wait_for(Pending& pending);
   boost::asio::awaitable<ResolveResult> forward(const Question& question);
   boost::asio::awaitable<std::optional<ResolveResult>> ask(const Question& question,
                                                            const ForwardZone& zone,

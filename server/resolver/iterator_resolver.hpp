@@ -12,7 +12,9 @@ class IteratorResolver final : public Resolver {
       : iterator_(services, std::move(hints), limits) {}
 
   boost::asio::awaitable<ResolveResult> resolve(Question question) override {
-    co_return co_await iterator_.resolve(std::move(question));
+    // A named value, no `co_return co_await`: g++ 12 mishandles temporaries there.
+    ResolveResult result = co_await iterator_.resolve(std::move(question));
+    co_return result;
   }
 
  private:
