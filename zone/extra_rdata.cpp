@@ -72,7 +72,8 @@ Result<Rdata> decode_hex(std::span<const MasterToken> tokens) {
 // Base64 over the remaining tokens (RFC 4648 §4, whitespace between groups allowed).
 Result<Rdata> decode_base64_tokens(std::span<const MasterToken> tokens) {
   std::string text;
-  for (const auto& t : tokens) text.append(t.text);
+  for (const auto& t : tokens)
+    text.append(t.text);
   auto decoded = decode_base64(text);
   if (!decoded) return make_error("bad base64");
   return *decoded;

@@ -37,8 +37,10 @@ struct TypeTable {
     }
     // Query-only types ldns names nowhere; known here so they are refused as meta types rather
     // than reported as unknown (RFC 6895 §3.1).
-    for (auto [name, type] : {std::pair{"IXFR", rr_type::IXFR}, {"AXFR", rr_type::AXFR},
-                              {"MAILB", rr_type::MAILB}, {"MAILA", rr_type::MAILA},
+    for (auto [name, type] : {std::pair{"IXFR", rr_type::IXFR},
+                              {"AXFR", rr_type::AXFR},
+                              {"MAILB", rr_type::MAILB},
+                              {"MAILA", rr_type::MAILA},
                               {"ANY", rr_type::ANY}}) {
       by_name.emplace(name, type);
       by_number.emplace(type, name);

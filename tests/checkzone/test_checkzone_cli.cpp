@@ -25,7 +25,9 @@ struct BadZone {
   const char* message;
 };
 
-void PrintTo(const BadZone& zone, std::ostream* out) { *out << zone.file; }
+void PrintTo(const BadZone& zone, std::ostream* out) {
+  *out << zone.file;
+}
 
 class CheckzoneErrors : public ::testing::TestWithParam<BadZone> {};
 
@@ -77,7 +79,9 @@ struct WarnedZone {
   const char* message;
 };
 
-void PrintTo(const WarnedZone& zone, std::ostream* out) { *out << zone.file; }
+void PrintTo(const WarnedZone& zone, std::ostream* out) {
+  *out << zone.file;
+}
 
 class CheckzoneWarnings : public ::testing::TestWithParam<WarnedZone> {};
 

@@ -312,7 +312,7 @@ INSTANTIATE_TEST_SUITE_P(
                     ErrorCase{"$TTL 60\n@ SOA ns hm (\n 1 2 3 4 5\n", 2, "unbalanced '('"},
                     ErrorCase{"$TTL 60\n@ A 192.0.2.1 )\n", 2, "unbalanced ')'"},
                     ErrorCase{"$TTL 60\n@ TXT \"open\n", 2, "unterminated quoted string"},
-                                ErrorCase{"$TTL 60\n$GENERATE 3-1 x$ A 10.0.0.$\n", 2, "invalid range '3-1'"},
+                    ErrorCase{"$TTL 60\n$GENERATE 3-1 x$ A 10.0.0.$\n", 2, "invalid range '3-1'"},
                     ErrorCase{"$TTL 60\n$GENERATE 1-2 x$ A 10.0.0.${1\n", 2, "syntax error"},
                     ErrorCase{"$TTL 60\n$GENERATE 0-100000 x$ A 10.0.0.1\n", 2, "exceed the limit"},
                     ErrorCase{"$TTL 60\n$GENERATE 1-2 x$ TSIG foo\n", 2, "meta RR type 'TSIG'"},
