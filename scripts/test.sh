@@ -17,7 +17,8 @@ for arg in "$@"; do
   esac
 done
 
-bash scripts/install-deps.sh
+# The system tests run Knot DNS, NSD and Unbound beside hayate: install them too.
+bash scripts/install-deps.sh --peers
 jobs=$(nproc)
 
 run_suite() {
