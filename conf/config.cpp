@@ -173,6 +173,16 @@ void check_duplicate_zones(const toml::table& root, ParseContext& ctx) {
   }
 }
 
+// The pipeline tells [[dns64]] policies apart by one octet in its answer cache key.
+constexpr std::size_t kMaxDns64Blocks = 255;
+
+void check_dns64_count(const toml::table& root, const Config& config, ParseContext& ctx) {
+  const toml::array* blocks = root["dns64"].as_array();
+  if (blocks == nullptr || config.dns64.size() <= kMaxDns64Blocks) return;
+  ctx.error((*blocks)[kMaxDns64Blocks].source(),
+            "at most " + std::to_string(kMaxDns64Blocks) + " [[dns64]] blocks");
+}
+
 std::filesystem::path base_directory(std::string_view source_name) {
   std::error_code ec;
   auto absolute = std::filesystem::absolute(std::filesystem::path(source_name), ec);
@@ -208,6 +218,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
     toml::table root = toml::parse(text, source_name);
     read_document(root, config, ctx);
     check_duplicate_zones(root, ctx);
+    check_dns64_count(root, config, ctx);
   } catch (const toml::parse_error& e) {
     ctx.error(e.source(), std::string(e.description()));
   }

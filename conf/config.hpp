@@ -84,12 +84,31 @@ struct ResolverConfig {
   friend bool operator==(const ResolverConfig&, const ResolverConfig&) = default;
 };
 
+// [[dns64]]: how AAAA answers are rewritten for the clients in `clients` (the first block whose
+// ACL matches a client applies to it, as BIND's dns64 clauses).
+enum class Dns64Mode {
+  kDns64,             // RFC 6147: synthesize AAAA from A when there is no usable AAAA
+  kFilterAaaa,        // BIND's filter-aaaa: drop AAAA (and ipv6hint) when the name has A
+  kSynthesizeAlways,  // ignore real AAAA, always synthesize (exclude ::/0)
+};
+
+struct Dns64Config {
+  Dns64Mode mode = Dns64Mode::kDns64;
+  std::vector<Prefix> prefixes;  // IPv6, lengths 32/40/48/56/64/96 (RFC 6052 §2.2)
+  std::vector<Prefix> clients;   // who gets this policy
+  std::vector<Prefix> mapped;    // IPv4 ranges synthesized for; empty: all (see RFC 6052 §3.1)
+  std::vector<Prefix> exclude;   // AAAA in these ranges count as no AAAA (RFC 6147 §5.1.4)
+  bool break_dnssec = false;     // rewrite answers to DO=1 queries even when signed
+  friend bool operator==(const Dns64Config&, const Dns64Config&) = default;
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
   ControlConfig control;
   std::vector<ZoneConfig> zones;
   ResolverConfig resolver;
+  std::vector<Dns64Config> dns64;
 };
 
 // Config with every default from the option table (no zones).

@@ -175,6 +175,11 @@ std::optional<Value> convert_prefix_list(const Option& o, const toml::node& node
       ok = false;
       continue;
     }
+    if (const char* broken = o.prefix_rule ? o.prefix_rule(*p.value) : nullptr) {
+      ctx.error(element->source(), option_name(o) + ": " + p.value->to_string() + ": " + broken);
+      ok = false;
+      continue;
+    }
     result.push_back(*p.value);
   }
   if (!ok) return std::nullopt;

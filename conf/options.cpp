@@ -45,6 +45,36 @@ constexpr std::uint32_t as_u32(const Value& v) {
 
 constexpr std::int64_t kOneWeek = 7 * 86400;
 
+Dns64Config& dns64(Config& c) {
+  return c.dns64.back();
+}
+
+// Order matches enum Dns64Mode.
+constexpr std::array<std::string_view, 3> kDns64Modes = {"dns64", "filter-aaaa",
+                                                         "synthesize-always"};
+
+const char* nat64_prefix_rule(const Prefix& p) {
+  if (p.address.family != Family::kIPv6) return "a DNS64 prefix is an IPv6 prefix";
+  // RFC 6052 §2.2 defines the embedding for these lengths only.
+  if (p.length != 32 && p.length != 40 && p.length != 48 && p.length != 56 && p.length != 64 &&
+      p.length != 96) {
+    return "the prefix length must be 32, 40, 48, 56, 64 or 96 (RFC 6052 §2.2)";
+  }
+  // Bits 64–71 must be zero (the "u" octet); a /96 prefix holds them itself.
+  if (p.length == 96 && p.address.bytes[8] != 0) {
+    return "bits 64-71 (the u octet) must be zero (RFC 6052 §2.2)";
+  }
+  return nullptr;
+}
+
+const char* ipv4_prefix_rule(const Prefix& p) {
+  return p.address.family == Family::kIPv4 ? nullptr : "mapped ranges are IPv4 prefixes";
+}
+
+const char* ipv6_prefix_rule(const Prefix& p) {
+  return p.address.family == Family::kIPv6 ? nullptr : "excluded ranges are IPv6 prefixes";
+}
+
 constexpr std::array kSections = {
     Section{"server", false, "Sockets, threads and process settings."},
     Section{"log", false, "Where messages go and how many."},
@@ -58,6 +88,11 @@ constexpr std::array kSections = {
             "One [[resolver.forward-zone]] per domain forwarded to its own upstreams (the "
             "longest matching name wins; the rest follows `forward` or iterates).",
             [](Config& c) { c.resolver.forward_zones.emplace_back(); }},
+    Section{"dns64", true,
+            "DNS64 (RFC 6147), AAAA filter or synthesize-always for the clients in `clients`; the "
+            "first [[dns64]] whose `clients` match a client applies to it. Applies to answers "
+            "from the zones and from the resolver.",
+            [](Config& c) { c.dns64.emplace_back(); }},
 };
 
 const std::array kOptions = {
@@ -344,16 +379,70 @@ const std::array kOptions = {
            .example = R"(["192.0.2.53", "192.0.2.54:5353"])",
            .apply = [](Config& c,
                        Value&& v) { forward_zone(c).forward = as_endpoints(std::move(v)); }},
+
+    // [[dns64]]
+    Option{
+        .section = "dns64",
+        .key = "mode",
+        .kind = ValueKind::kEnum,
+        .default_text = R"("dns64")",
+        .doc = "\"dns64\": synthesize AAAA from A when a name has no AAAA (RFC 6147); "
+               "\"filter-aaaa\": remove AAAA and ipv6hint when the name has A (BIND's "
+               "filter-aaaa); \"synthesize-always\": ignore real AAAA and always synthesize "
+               "(NAT64-only networks, exclude = ::/0).",
+        .choices = kDns64Modes,
+        .apply = [](Config& c, Value&& v) { dns64(c).mode = static_cast<Dns64Mode>(as_int(v)); }},
+    Option{.section = "dns64",
+           .key = "prefixes",
+           .kind = ValueKind::kPrefixList,
+           .default_text = R"(["64:ff9b::/96"])",
+           .doc = "NAT64 prefixes (lengths 32, 40, 48, 56, 64, 96; RFC 6052): one synthesized "
+                  "AAAA per prefix per A record.",
+           .min = 1,
+           .prefix_rule = nat64_prefix_rule,
+           .apply = [](Config& c, Value&& v) { dns64(c).prefixes = as_prefixes(std::move(v)); }},
+    Option{.section = "dns64",
+           .key = "clients",
+           .kind = ValueKind::kPrefixList,
+           .default_text = R"(["0.0.0.0/0", "::/0"])",
+           .doc = "Clients this block applies to (e.g. [\"0.0.0.0/0\"] for BIND's "
+                  "filter-aaaa-on-v4).",
+           .apply = [](Config& c, Value&& v) { dns64(c).clients = as_prefixes(std::move(v)); }},
+    Option{.section = "dns64",
+           .key = "mapped",
+           .kind = ValueKind::kPrefixList,
+           .default_text = "[]",
+           .doc = "IPv4 ranges whose A records are synthesized; [] = all. Non-global addresses "
+                  "(RFC 1918 and the like) are never put under 64:ff9b::/96 (RFC 6052 §3.1).",
+           .prefix_rule = ipv4_prefix_rule,
+           .apply = [](Config& c, Value&& v) { dns64(c).mapped = as_prefixes(std::move(v)); }},
+    Option{.section = "dns64",
+           .key = "exclude",
+           .kind = ValueKind::kPrefixList,
+           .default_text = R"(["::ffff:0:0/96"])",
+           .doc = "AAAA records in these ranges count as no AAAA (RFC 6147 §5.1.4).",
+           .prefix_rule = ipv6_prefix_rule,
+           .apply = [](Config& c, Value&& v) { dns64(c).exclude = as_prefixes(std::move(v)); }},
+    Option{.section = "dns64",
+           .key = "break-dnssec",
+           .kind = ValueKind::kBool,
+           .default_text = "false",
+           .doc = "Also rewrite signed answers for clients that set DO (RFC 6147 §5.5; they may "
+                  "fail validation).",
+           .apply = [](Config& c, Value&& v) { dns64(c).break_dnssec = std::get<bool>(v); }},
 };
 
 constexpr std::array kExampleFiles = {
     ExampleFile{"authoritative", "server,log,control,zone",
                 "hayate: authoritative server, every option"},
-    ExampleFile{"home-router", "server,control,zone,resolver,resolver.forward-zone",
+    ExampleFile{"home-router", "server,control,zone,resolver,resolver.forward-zone,dns64",
                 "hayate on a home router: listen on the LAN side, forward to the ISP's "
                 "resolvers, serve the LAN's own names (e.g. router.lan) from a [[zone]]"},
     ExampleFile{"resolver", "server,log,control,resolver,resolver.forward-zone",
                 "hayate: recursive resolver and forwarder (data center), every option"},
+    ExampleFile{"dns64", "dns64",
+                "hayate: DNS64, AAAA filter and synthesize-always ([[dns64]] blocks; add them to "
+                "an authoritative or resolver configuration)"},
 };
 
 }  // namespace

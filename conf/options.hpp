@@ -49,6 +49,8 @@ struct Option {
   bool empty_is_off = false;  // strings, paths, endpoints: "" is allowed and means "off"/"none"
   std::uint16_t default_port = 0;  // endpoints without a port get this; 0: port required
   std::string_view example = {};   // required options: a value to show in the example files
+  // kPrefixList: a further rule each prefix must meet; returns why it does not, or nullptr.
+  const char* (*prefix_rule)(const Prefix&) = nullptr;
   void (*apply)(Config&, Value&&) = nullptr;
 
   bool required() const { return default_text.empty(); }

@@ -12,6 +12,7 @@ std::string_view AnswerCache::encode(const AnswerKey& key, char (&buffer)[264]) 
   buffer[n++] = static_cast<char>(key.qclass >> 8);
   buffer[n++] = static_cast<char>(key.qclass);
   buffer[n++] = static_cast<char>(key.shape);
+  buffer[n++] = static_cast<char>(key.policy);
   return {buffer, n};
 }
 

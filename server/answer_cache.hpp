@@ -2,7 +2,8 @@
 //
 // The key is everything the rendered bytes depend on besides the ID, the RD/CD bits and the case
 // of the question name, which are patched in on a hit: lowercased QNAME, QTYPE, QCLASS and the
-// EDNS shape (no OPT / OPT / OPT with DO) plus the transport where it changes the answer. Only
+// EDNS shape (no OPT / OPT / OPT with DO) plus the transport where it changes the answer, and
+// the client's DNS64 policy with its CD bit where a policy rewrites the answer. Only
 // complete (untruncated) responses are stored; a hit larger than the asker's size limit is a miss.
 // Least recently used entries go first. The cache belongs to one ServingState: a reload clears it.
 #pragma once
@@ -21,11 +22,15 @@ struct AnswerKey {
   std::span<const std::uint8_t> qname_lower;
   std::uint16_t qtype = 0;
   std::uint16_t qclass = 0;
-  std::uint8_t shape = 0;  // bit 0: OPT present, bit 1: DO, bit 2: TCP
+  std::uint8_t shape = 0;  // bit 0: OPT present, bit 1: DO, bit 2: TCP, bit 3: CD
+  // The client's DNS64 / AAAA filter policy (its index + 1; 0: none). Answers rewritten for one
+  // policy must never reach a client of another (issue 5).
+  std::uint8_t policy = 0;
 
   static constexpr std::uint8_t kEdns = 1;
   static constexpr std::uint8_t kDnssecOk = 2;
   static constexpr std::uint8_t kTcp = 4;
+  static constexpr std::uint8_t kCheckingDisabled = 8;  // only where CD changes the answer (DNS64)
 };
 
 class AnswerCache {

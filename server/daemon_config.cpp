@@ -25,6 +25,28 @@ Acl to_acl(const std::vector<conf::Prefix>& prefixes) {
   return Acl(std::move(out));
 }
 
+Dns64Policy dns64_policy(const conf::Dns64Config& block) {
+  Dns64Policy policy;
+  policy.mode = static_cast<Dns64Mode>(block.mode);  // same order (static_asserts below)
+  policy.prefixes.clear();
+  for (const conf::Prefix& p : block.prefixes) {
+    zone::Nat64Prefix prefix;
+    std::copy_n(p.address.bytes.begin(), 16, prefix.octets.begin());
+    prefix.length = p.length;
+    policy.prefixes.push_back(prefix);
+  }
+  policy.clients = to_acl(block.clients);
+  policy.mapped = to_acl(block.mapped).prefixes();
+  policy.exclude = to_acl(block.exclude).prefixes();
+  policy.break_dnssec = block.break_dnssec;
+  return policy;
+}
+static_assert(static_cast<int>(conf::Dns64Mode::kDns64) == static_cast<int>(Dns64Mode::kDns64));
+static_assert(static_cast<int>(conf::Dns64Mode::kFilterAaaa) ==
+              static_cast<int>(Dns64Mode::kFilterAaaa));
+static_assert(static_cast<int>(conf::Dns64Mode::kSynthesizeAlways) ==
+              static_cast<int>(Dns64Mode::kSynthesizeAlways));
+
 std::vector<resolver::UpstreamAddress> upstreams(const std::vector<conf::Endpoint>& endpoints) {
   std::vector<resolver::UpstreamAddress> out;
   for (const conf::Endpoint& e : endpoints)
@@ -87,6 +109,10 @@ AnswerPolicy answer_policy(const conf::Config& config) {
   policy.udp_payload_size = config.server.udp_payload_size;
   policy.identity = config.server.identity;
   policy.version = config.server.version;
+  std::vector<Dns64Policy> dns64;
+  for (const conf::Dns64Config& block : config.dns64)
+    dns64.push_back(dns64_policy(block));
+  policy.dns64 = Dns64Policies(std::move(dns64));
   return policy;
 }
 

@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "server/authoritative_answer.hpp"
+#include "server/dns64_stage.hpp"
+#include "server/pipeline_source.hpp"
 #include "server/zone_transfer.hpp"
 #include "zone/message_parser.hpp"
 #include "zone/message_renderer.hpp"
@@ -114,14 +116,18 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     return;
   }
 
-  AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, cache_shape(query, client)};
-  if (const auto* cached = cache_.find(key); cached != nullptr && cached->size() <= limit) {
-    std::memcpy(buffer.data(), cached->data(), cached->size());
-    patch_cached(query, packet, buffer.first(cached->size()));
-    stats_.bump(stats_.answers_from_cache);
-    finish_response(buffer.first(cached->size()), emit);
-    return;
+  std::uint8_t policy_index = 0;
+  if (const Dns64Policy* policy = state_->policy.dns64.select(client.address, policy_index)) {
+    if (query.qtype != rr_type::IXFR &&
+        dns64_applies(*policy, zone::Name::from_valid_wire(query.qname_wire()), query.qtype,
+                      query.qclass)) {
+      answer_through_policy(query, packet, client, *policy, policy_index, limit, emit, defer);
+      return;
+    }
   }
+
+  AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, cache_shape(query, client)};
+  if (emit_cached(key, query, packet, limit, emit)) return;
 
   MessageRenderer renderer(buffer, limit);
   start_response(renderer, query, packet);
@@ -142,6 +148,19 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     }
   }
   finish_response(buffer.first(size), emit);
+}
+
+bool QueryProcessor::emit_cached(const AnswerKey& key, const ParsedQuery& query,
+                                 std::span<const std::uint8_t> packet, std::size_t limit,
+                                 EmitResponse emit) {
+  const auto* cached = cache_.find(key);
+  if (cached == nullptr || cached->size() > limit) return false;
+  std::span<std::uint8_t> buffer(buffer_.data(), cached->size());
+  std::memcpy(buffer.data(), cached->data(), cached->size());
+  patch_cached(query, packet, buffer);
+  stats_.bump(stats_.answers_from_cache);
+  finish_response(buffer, emit);
+  return true;
 }
 
 std::uint8_t QueryProcessor::cache_shape(const ParsedQuery& query, const ClientInfo& client) {
@@ -322,6 +341,89 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
   }
   std::size_t size = end_response(renderer, query);
   finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
+}
+
+// A question the client's DNS64 / AAAA filter policy rewrites (issue 5). The answer cache keys it
+// by the policy and the CD bit, so no other policy's client sees it; answers built from the zones
+// alone are stored there, answers that needed the resolver are not (the resolver caches the A
+// and AAAA sub-answers, and TTLs run down). As for a client's own question, the answer is sent
+// at once when every source answered at once, else later through a deferred sink.
+void QueryProcessor::answer_through_policy(const ParsedQuery& query,
+                                           std::span<const std::uint8_t> packet,
+                                           const ClientInfo& client, const Dns64Policy& policy,
+                                           std::uint8_t policy_index, std::size_t limit,
+                                           EmitResponse emit, DeferResponse defer) {
+  std::uint8_t shape = cache_shape(query, client);
+  if (query.header.has(zone::flag::CD)) shape |= AnswerKey::kCheckingDisabled;
+  AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, shape, policy_index};
+  if (emit_cached(key, query, packet, limit, emit)) return;
+
+  struct Job {
+    Job(PipelineSource s, std::span<const std::uint8_t> p, std::size_t l)
+        : source(std::move(s)), packet(p.begin(), p.end()), limit(l) {}
+    PipelineSource source;
+    std::vector<std::uint8_t> packet;
+    std::size_t limit;
+    bool in_handle = true;
+    std::optional<StagedAnswer> early;  // the answer when it came before handle() returned
+    std::shared_ptr<ResponseSink> sink;
+  };
+  auto job = std::make_shared<Job>(
+      PipelineSource(state_, recursion_, client, query.header.has(zone::flag::RD), stats_,
+                     std::span<std::uint8_t>(scratch_.data(), scratch_.size())),
+      packet, limit);
+  Dns64Question question{zone::Name::from_valid_wire(query.qname_wire()), query.qtype, query.qclass,
+                         query.header.has(zone::flag::CD), query.dnssec_ok};
+  // `policy` lives in the snapshot the job's source holds, as long as the job.
+  answer_with_dns64(policy, question, job->source, [this, job](StagedAnswer answer) {
+    if (job->in_handle) {
+      job->early = std::move(answer);
+      return;
+    }
+    if (!job->sink) return;  // answered SERVFAIL already: the transport could not wait
+    ParsedQuery again;
+    zone::parse_query(job->packet, again);  // parsed fine the first time
+    std::size_t size = render_staged(again, job->packet, job->limit, answer);
+    finish_response(std::span<const std::uint8_t>(buffer_.data(), size),
+                    [&job](std::span<const std::uint8_t> message) { job->sink->send(message); });
+  });
+  job->in_handle = false;
+  if (job->early) {
+    std::size_t size = render_staged(query, packet, limit, *job->early);
+    std::span<const std::uint8_t> response(buffer_.data(), size);
+    zone::Header header;
+    zone::Header::parse(response, header);
+    if (job->early->from_zones && !header.has(zone::flag::TC)) cache_.insert(key, response);
+    finish_response(response, emit);
+    return;
+  }
+  job->sink = defer();
+  if (!job->sink) answer_error(query, packet, rcode::SERVFAIL, limit, emit);
+}
+
+// A StagedAnswer rendered into buffer_: its AA and RA bits (never AD, RFC 6147 §5.5), its rcode,
+// whole RRsets with TC when the answer or authority section does not fit (the additional
+// section is optional data, RFC 2181 §9).
+std::size_t QueryProcessor::render_staged(const ParsedQuery& query,
+                                          std::span<const std::uint8_t> packet, std::size_t limit,
+                                          const StagedAnswer& answer) {
+  MessageRenderer renderer(std::span<std::uint8_t>(buffer_.data(), buffer_.size()), limit);
+  start_response(renderer, query, packet);
+  if (answer.authoritative) renderer.header().set(zone::flag::AA);
+  if (answer.recursion_available) renderer.header().set(zone::flag::RA);
+  renderer.set_rcode(answer.rcode);
+  if (answer.truncated) renderer.mark_truncated();
+  bool complete = true;
+  for (zone::Section section :
+       {zone::Section::kAnswer, zone::Section::kAuthority, zone::Section::kAdditional}) {
+    for (const zone::ResponseRRset& rrset : answer.section(section)) {
+      if (!complete) break;
+      bool added = renderer.add_rrset(section, rrset.owner.wire(), rrset.type, rrset.rclass,
+                                      rrset.ttl, rrset.rdatas);
+      complete = added || section == zone::Section::kAdditional;
+    }
+  }
+  return end_response(renderer, query);
 }
 
 // AXFR (and IXFR, answered as AXFR) over TCP to clients the zone's ACL allows (RFC 5936 §5).

@@ -1,16 +1,19 @@
 // The query pipeline of one worker: parse → checks (opcode, class, EDNS version) → answer cache →
 // authoritative answer → render (EDNS, truncation) → cache store; names in none of our zones go
-// to the resolver when one is set (local zones answer first, like Unbound's local zones). No
-// sockets here.
+// to the resolver when one is set (local zones answer first, like Unbound's local zones). Clients
+// with a DNS64 / AAAA filter policy get the questions it rewrites answered through the DNS64
+// stage (server/dns64_stage), which asks the same sources. No sockets here.
 #pragma once
 
 #include <array>
 #include <memory>
 
 #include "server/answer_cache.hpp"
+#include "server/dns64_policy.hpp"
 #include "server/query_handler.hpp"
 #include "server/recursion_stage.hpp"
 #include "server/serving_state.hpp"
+#include "server/staged_answer.hpp"
 #include "server/stats.hpp"
 #include "zone/message_parser.hpp"
 #include "zone/message_renderer.hpp"
@@ -52,6 +55,14 @@ class QueryProcessor final : public QueryHandler {
                           DeferResponse defer);
   void send_recursive(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                       std::size_t limit, const RecursiveAnswer& answer, EmitResponse emit);
+  void answer_through_policy(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
+                             const ClientInfo& client, const Dns64Policy& policy,
+                             std::uint8_t policy_index, std::size_t limit, EmitResponse emit,
+                             DeferResponse defer);
+  std::size_t render_staged(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
+                            std::size_t limit, const StagedAnswer& answer);
+  bool emit_cached(const AnswerKey& key, const zone::ParsedQuery& query,
+                   std::span<const std::uint8_t> packet, std::size_t limit, EmitResponse emit);
   void answer_transfer(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                        const ClientInfo& client, EmitResponse emit);
 
@@ -59,7 +70,8 @@ class QueryProcessor final : public QueryHandler {
   WorkerStats& stats_;
   AnswerCache cache_;
   RecursionStage* recursion_ = nullptr;
-  std::array<std::uint8_t, 65535> buffer_;  // one response at a time: a worker is one thread
+  std::array<std::uint8_t, 65535> buffer_;   // one response at a time: a worker is one thread
+  std::array<std::uint8_t, 65535> scratch_;  // a zone's answer read back by the DNS64 stage
 };
 
 }  // namespace hayate::server

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/acl.hpp"
+#include "server/dns64_policy.hpp"
 #include "zone/diagnostic.hpp"
 #include "zone/zone_set.hpp"
 
@@ -28,6 +29,7 @@ struct AnswerPolicy {
   std::string identity;                   // CH TXT id.server / hostname.bind; empty: REFUSED
   std::string version;                    // CH TXT version.bind / version.server; empty: REFUSED
   std::size_t answer_cache_entries = 65536;  // rendered answers kept per worker
+  Dns64Policies dns64;                       // [[dns64]] blocks, in order
 };
 
 struct ZoneReport {

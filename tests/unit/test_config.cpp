@@ -321,16 +321,88 @@ TEST(ConfigResolver, Errors) {
 TEST(ConfigErrors, UnknownSectionIsAnErrorUntilItExists) {
   EXPECT_EQ(single_error("[server]\n\n[xdp]\nenable = true\n"),
             "/etc/hayate/hayate.toml:3:2: error: unknown section 'xdp'; known sections: "
-            "[server], [log], [control], [[zone]], [resolver]");
+            "[server], [log], [control], [[zone]], [resolver], [[dns64]]");
   EXPECT_EQ(single_error("[[dns64]]\nprefix = \"64:ff9b::/96\"\n"),
-            "/etc/hayate/hayate.toml:1:3: error: unknown section 'dns64'; known sections: "
-            "[server], [log], [control], [[zone]], [resolver]");
+            "/etc/hayate/hayate.toml:2:1: error: unknown option 'prefix' in [dns64]; did you mean "
+            "'prefixes'?");
+}
+
+// --- [[dns64]] ---------------------------------------------------------------------------------
+
+TEST(ConfigDns64, NoBlocksByDefaultAndBlockDefaults) {
+  EXPECT_TRUE(default_config().dns64.empty());
+  Config c = parse_ok("[[dns64]]\n");
+  ASSERT_EQ(c.dns64.size(), 1u);
+  const Dns64Config& d = c.dns64[0];
+  EXPECT_EQ(d.mode, Dns64Mode::kDns64);
+  EXPECT_EQ(d.prefixes, (std::vector<Prefix>{P("64:ff9b::/96")}));
+  EXPECT_EQ(d.clients, (std::vector<Prefix>{P("0.0.0.0/0"), P("::/0")}));
+  EXPECT_TRUE(d.mapped.empty());
+  EXPECT_EQ(d.exclude, (std::vector<Prefix>{P("::ffff:0:0/96")}));
+  EXPECT_FALSE(d.break_dnssec);
+}
+
+TEST(ConfigDns64, EveryKeyIsReadAndBlocksKeepTheirOrder) {
+  Config c = parse_ok(R"([[dns64]]
+mode = "filter-aaaa"
+clients = ["192.0.2.0/24"]
+break-dnssec = true
+
+[[dns64]]
+mode = "synthesize-always"
+prefixes = ["2001:db8:64::/96", "2001:db8:100::/40"]
+clients = ["2001:db8::/32"]
+mapped = ["198.51.100.0/24"]
+exclude = ["2001:db8:dead::/48"]
+
+[[dns64]]
+mode = "dns64"
+)");
+  ASSERT_EQ(c.dns64.size(), 3u);
+  EXPECT_EQ(c.dns64[0].mode, Dns64Mode::kFilterAaaa);
+  EXPECT_EQ(c.dns64[0].clients, (std::vector<Prefix>{P("192.0.2.0/24")}));
+  EXPECT_TRUE(c.dns64[0].break_dnssec);
+  EXPECT_EQ(c.dns64[1].mode, Dns64Mode::kSynthesizeAlways);
+  EXPECT_EQ(c.dns64[1].prefixes,
+            (std::vector<Prefix>{P("2001:db8:64::/96"), P("2001:db8:100::/40")}));
+  EXPECT_EQ(c.dns64[1].mapped, (std::vector<Prefix>{P("198.51.100.0/24")}));
+  EXPECT_EQ(c.dns64[1].exclude, (std::vector<Prefix>{P("2001:db8:dead::/48")}));
+  EXPECT_EQ(c.dns64[2].mode, Dns64Mode::kDns64);
+}
+
+TEST(ConfigDns64, ErrorsPointAtTheValue) {
+  EXPECT_EQ(single_error("[[dns64]]\nprefixes = [\"2001:db8::/44\"]\n"),
+            "/etc/hayate/hayate.toml:2:13: error: dns64.prefixes: 2001:db8::/44: the prefix "
+            "length must be 32, 40, 48, 56, 64 or 96 (RFC 6052 §2.2)");
+  EXPECT_NE(single_error("[[dns64]]\nprefixes = [\"192.0.2.0/24\"]\n")
+                .find("a DNS64 prefix is an IPv6 prefix"),
+            std::string::npos);
+  EXPECT_NE(
+      single_error("[[dns64]]\nprefixes = [\"2001:db8:0:0:ff00::/96\"]\n").find("the u octet"),
+      std::string::npos);
+  EXPECT_NE(single_error("[[dns64]]\nprefixes = []\n").find("needs at least 1 entry"),
+            std::string::npos);
+  EXPECT_NE(single_error("[[dns64]]\nmapped = [\"2001:db8::/32\"]\n")
+                .find("mapped ranges are IPv4 prefixes"),
+            std::string::npos);
+  EXPECT_NE(single_error("[[dns64]]\nexclude = [\"10.0.0.0/8\"]\n")
+                .find("excluded ranges are IPv6 prefixes"),
+            std::string::npos);
+  EXPECT_NE(single_error("[[dns64]]\nmode = \"nat64\"\n").find("dns64.mode"), std::string::npos);
+  EXPECT_NE(single_error("[dns64]\nmode = \"dns64\"\n").find("[[dns64]]"), std::string::npos);
+}
+
+TEST(ConfigDns64, AtMost255Blocks) {
+  std::string text;
+  for (int i = 0; i < 256; ++i)
+    text += "[[dns64]]\n";
+  EXPECT_NE(single_error(text).find("at most 255 [[dns64]] blocks"), std::string::npos);
 }
 
 TEST(ConfigErrors, OptionOutsideAnySection) {
   EXPECT_EQ(single_error("workers = 4\n"),
             "/etc/hayate/hayate.toml:1:1: error: option 'workers' is outside any section; known "
-            "sections: [server], [log], [control], [[zone]], [resolver]");
+            "sections: [server], [log], [control], [[zone]], [resolver], [[dns64]]");
 }
 
 TEST(ConfigErrors, WrongTypePointsAtTheValue) {
@@ -478,7 +550,7 @@ name = "a.test."
                 "/etc/hayate/hayate.toml:13:8: error: duplicate zone 'a.test.' (first defined at "
                 "10:8)",
                 "/etc/hayate/hayate.toml:15:2: error: unknown section 'xdp'; known sections: "
-                "[server], [log], [control], [[zone]], [resolver]"}));
+                "[server], [log], [control], [[zone]], [resolver], [[dns64]]"}));
 }
 
 TEST(ConfigErrors, UnreadableFileHasNoPosition) {
