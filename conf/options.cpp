@@ -437,12 +437,42 @@ constexpr std::array kExampleFiles = {
                 "hayate: authoritative server, every option"},
     ExampleFile{"home-router", "server,control,zone,resolver,resolver.forward-zone,dns64",
                 "hayate on a home router: listen on the LAN side, forward to the ISP's "
-                "resolvers, serve the LAN's own names (e.g. router.lan) from a [[zone]]"},
+                "resolvers, serve the LAN's own names (e.g. router.lan) from a [[zone]]",
+                // The LAN is 192.168.1.0/24 with the router at .1; the ISP's resolvers (here
+                // documentation addresses) come from DHCP/PPP in real life.
+                R"(server.listen = ["192.168.1.1:53", "127.0.0.1:53", "[::1]:53"]
+server.workers = 1
+control.socket = "/run/hayate/control.sock"
+zone.name = "lan."
+zone.file = "zones/lan.zone"
+zone.allow-transfer = []
+resolver.enable = true
+resolver.allow = ["127.0.0.0/8", "::1/128", "192.168.1.0/24", "fe80::/10"]
+resolver.forward = ["192.0.2.1", "192.0.2.2"]
+resolver.cache-size = 8388608
+resolver.prefetch = true)"},
     ExampleFile{"resolver", "server,log,control,resolver,resolver.forward-zone",
-                "hayate: recursive resolver and forwarder (data center), every option"},
-    ExampleFile{"dns64", "dns64",
-                "hayate: DNS64, AAAA filter and synthesize-always ([[dns64]] blocks; add them to "
-                "an authoritative or resolver configuration)"},
+                "hayate: recursive resolver and forwarder (data center), every option",
+                // Iterates from the root; the service addresses are documentation addresses.
+                R"(server.listen = ["192.0.2.53:53", "[2001:db8::53]:53", "127.0.0.1:53"]
+server.user = "hayate"
+control.socket = "/run/hayate/control.sock"
+resolver.enable = true
+resolver.allow = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "192.0.2.0/24", "2001:db8::/32"]
+resolver.cache-size = 1073741824
+resolver.prefetch = true)"},
+    ExampleFile{"dns64", "server,control,resolver,dns64",
+                "hayate as the DNS64 resolver of an IPv6-only network behind a NAT64 "
+                "(RFC 6147); [[dns64]] blocks work the same in authoritative configurations",
+                // The IPv6-only LAN is 2001:db8:1::/48 (documentation addresses); the NAT64
+                // gateway uses the well-known prefix.
+                R"(server.listen = ["[2001:db8:1::53]:53", "127.0.0.1:53", "[::1]:53"]
+control.socket = "/run/hayate/control.sock"
+resolver.enable = true
+resolver.allow = ["127.0.0.0/8", "::1/128", "2001:db8:1::/48"]
+dns64.mode = "dns64"
+dns64.prefixes = ["64:ff9b::/96"]
+dns64.clients = ["2001:db8:1::/48", "::1/128"])"},
 };
 
 }  // namespace

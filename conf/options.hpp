@@ -73,13 +73,18 @@ struct ExampleFile {
   std::string_view name;      // "authoritative" -> conf/examples/authoritative.toml
   std::string_view sections;  // comma-separated filter for render_example_config()
   std::string_view title;     // first comment line
+  // Settings this example makes, one "section.key = value" per line (value in TOML): they are
+  // written active instead of the commented default, and a section with any of them is active
+  // (an [[array]] section then has one element). Empty: every setting at its default.
+  std::string_view settings = {};
 };
 std::span<const ExampleFile> example_files();
 
 // Every option of the sections named in `section_filter` (comma-separated; empty: all), commented
 // out, each with its doc, accepted values and default. The result parses to default_config().
 std::string render_example_config(const std::string& section_filter,
-                                  std::string_view title = "hayate configuration");
+                                  std::string_view title = "hayate configuration",
+                                  std::string_view settings = {});
 
 // The text of conf/examples/<file.name>.toml.
 std::string render_example_file(const ExampleFile& file);

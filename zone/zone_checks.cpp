@@ -179,10 +179,19 @@ class Checker {
       }
       if (host && host.node->is_occluded() && !below_delegation(*target)) continue;  // DNAME
       bool has_address = host && (host.node->find(rr_type::A) || host.node->find(rr_type::AAAA));
-      if (!has_address) {
-        error(ns->where, owner_text(ref) + "/NS '" + target->to_text() +
-                             "' has no address records (A or AAAA)" +
-                             (below_delegation(*target) ? ": missing glue" : ""));
+      if (has_address) continue;
+      // A target below another delegation of this zone ("sibling glue", e.g. test. delegating
+      // a.test to ns.b.test) can be looked up through that delegation: resolvers do, and BIND
+      // only warns ("has no SIBLING GLUE"). Below the NS owner itself it cannot (RFC 1034
+      // §4.2.1 required glue), and an in-zone target with no address is a plain error.
+      const std::string text =
+          owner_text(ref) + "/NS '" + target->to_text() + "' has no address records (A or AAAA)";
+      if (!below_delegation(*target)) {
+        error(ns->where, text);
+      } else if (ref.node->is_delegation() && target->is_subdomain_of(*ref.name)) {
+        error(ns->where, text + ": missing glue");
+      } else {
+        warning(ns->where, text + ": no sibling glue, resolvers must look it up");
       }
     }
   }

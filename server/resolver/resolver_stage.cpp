@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -67,6 +68,13 @@ asio::awaitable<void> ResolverStage::run(Question question, Done done) {
   }
   stats_.upstream_queries.fetch_add(result.upstream_queries, std::memory_order_relaxed);
   if (result.stale) WorkerStats::bump(stats_.stale_answers);
+  // Why a question failed is the first thing an operator asks; debug level, as a failing
+  // upstream can produce one line per client query.
+  if (!result.failure.empty()) {
+    spdlog::debug("resolver: {} type {}: rcode {} after {} upstream queries: {}",
+                  question.qname.to_text(), question.qtype, result.rcode, result.upstream_queries,
+                  result.failure);
+  }
   done(to_answer(std::move(result)));
 }
 

@@ -101,7 +101,10 @@ INSTANTIATE_TEST_SUITE_P(
         WarnedZone{"ttl-mismatch.zone", 5,
                    "www.example.com.: TTL 600 differs from the TTL of its "
                    "RRset, using 300"},
-        WarnedZone{"duplicate.zone", 5, "WWW.example.com.: duplicate record ignored"}),
+        WarnedZone{"duplicate.zone", 5, "WWW.example.com.: duplicate record ignored"},
+        WarnedZone{"sibling-glue.zone", 4,
+                   "a.example.com./NS 'ns.b.example.com.' has no address records (A or AAAA): "
+                   "no sibling glue, resolvers must look it up"}),
     [](const auto& info) {
       std::string name = info.param.file;
       name = name.substr(0, name.find('.'));

@@ -38,6 +38,7 @@ STOP_TIMEOUT = 10.0      # seconds between SIGTERM and SIGKILL
 TOOL_TIMEOUT = 20.0      # seconds for one dig/kdig run
 
 HAYATE_BINARY: str | None = None  # set by main() from --hayate or $HAYATE_BINARY
+HAYATECTL_BINARY: str | None = None  # set by main() from --hayatectl or $HAYATECTL_BINARY
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,14 +230,15 @@ class HayateDaemon(ManagedProcess):
     """hayate with a generated config in its own temp dir, on a free loopback port.
 
     `server` adds keys to [server] (e.g. {"identity": "ns1", "workers": 2}); `log_level`
-    goes to [log]; `extra_config` is TOML appended as is (e.g. a [resolver] section). The
+    goes to [log], with `log_options` (e.g. {"query-log": True}); `extra_config` is TOML appended
+    as is (e.g. a [resolver] section). The
     control socket is <workdir>/control.sock (self.control_socket)."""
 
     name = "hayate"
 
     def __init__(self, binary: str | None, zones: list[Zone], server: dict | None = None,
                  log_level: str = "info", workdir: Path | None = None, address: str = "127.0.0.1",
-                 extra_config: str = ""):
+                 extra_config: str = "", log_options: dict | None = None):
         self.binary = binary or HAYATE_BINARY
         if not self.binary:
             raise RuntimeError("no hayate binary: pass --hayate PATH or set HAYATE_BINARY")
@@ -246,6 +248,7 @@ class HayateDaemon(ManagedProcess):
         self.zones = zones
         self.server_options = dict(server or {})
         self.log_level = log_level
+        self.log_options = dict(log_options or {})
         self.control_socket = self.workdir / "control.sock"
         self.config_path = self.workdir / "hayate.toml"
         self.extra_config = extra_config
@@ -256,8 +259,9 @@ class HayateDaemon(ManagedProcess):
         options = {"workers": 2}
         options.update(self.server_options)
         lines += [f"{key} = {toml_value(value)}" for key, value in options.items()]
-        lines += ["", "[log]", f"level = {toml_value(self.log_level)}", 'target = "stderr"',
-                  "", "[control]", f"socket = {toml_value(str(self.control_socket))}"]
+        lines += ["", "[log]", f"level = {toml_value(self.log_level)}", 'target = "stderr"']
+        lines += [f"{key} = {toml_value(value)}" for key, value in self.log_options.items()]
+        lines += ["", "[control]", f"socket = {toml_value(str(self.control_socket))}"]
         for zone in self.zones:
             lines += ["", "[[zone]]", f"name = {toml_value(zone.name)}",
                       f"file = {toml_value(str(zone.path()))}"]
@@ -503,16 +507,46 @@ def kdig_rrs(response: dict, section: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# hayatectl
+
+def hayatectl(daemon: HayateDaemon, *args: str) -> subprocess.CompletedProcess:
+    """hayatectl -s <the daemon's control socket> ARGS."""
+    if not HAYATECTL_BINARY:
+        raise RuntimeError("no hayatectl binary: pass --hayatectl PATH or set HAYATECTL_BINARY")
+    return subprocess.run([HAYATECTL_BINARY, "-s", str(daemon.control_socket), *args],
+                          capture_output=True, text=True, timeout=30)
+
+
+def hayatectl_stats(daemon: HayateDaemon) -> dict[str, int]:
+    """`hayatectl stats` as {"resolver.upstream-queries": 3, ...}."""
+    values = {}
+    for line in hayatectl(daemon, "stats").stdout.splitlines():
+        if "=" in line:
+            key, value = line.split("=", 1)
+            values[key.strip()] = int(value)
+    return values
+
+
+def without_ttl(lines: list[str]) -> list[str]:
+    """'owner TTL IN TYPE rdata' -> 'owner IN TYPE rdata', sorted: answers compared across
+    servers and cache states, whose TTLs differ."""
+    return sorted(" ".join(line.split()[:1] + line.split()[2:]) for line in lines)
+
+
+# ---------------------------------------------------------------------------------------------
 # Entry point shared by the test files
 
 def main() -> None:
-    """unittest.main() with `--hayate PATH` (or $HAYATE_BINARY) taken off the command line."""
-    global HAYATE_BINARY
-    parser = argparse.ArgumentParser(add_help=False)
+    """unittest.main() with `--hayate PATH` (or $HAYATE_BINARY) and the optional
+    `--hayatectl PATH` (or $HAYATECTL_BINARY) taken off the command line."""
+    global HAYATE_BINARY, HAYATECTL_BINARY
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--hayate", default=os.environ.get("HAYATE_BINARY"))
+    parser.add_argument("--hayatectl", default=os.environ.get("HAYATECTL_BINARY"))
     known, rest = parser.parse_known_args()
     HAYATE_BINARY = os.path.abspath(known.hayate) if known.hayate else None
     if not HAYATE_BINARY or not os.access(HAYATE_BINARY, os.X_OK):
         sys.exit(f"{sys.argv[0]}: hayate binary not found: pass --hayate PATH "
                  f"(got {HAYATE_BINARY!r})")
+    HAYATECTL_BINARY = os.path.abspath(known.hayatectl) if known.hayatectl else None
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)

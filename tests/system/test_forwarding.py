@@ -13,19 +13,13 @@ usage: test_forwarding.py --hayate PATH --hayatectl PATH [unittest args]
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
-import sys
 import time
 import unittest
-from pathlib import Path
 
 import daemon_harness
 from daemon_harness import HayateDaemon, ManagedProcess, Zone, dig, find_binary, free_port, \
-    minimal_query
+    hayatectl as ctl, hayatectl_stats as stats, minimal_query, without_ttl
 
-HAYATECTL: str | None = None
 
 AUTH_ZONES = [Zone("example.com.", "example.com.zone")]
 LOCAL_ZONES = [Zone("example.net.", "example.net.zone")]  # the resolver's own local zone
@@ -36,26 +30,6 @@ def resolver_config(*upstreams: str, **options) -> str:
              "forward = [" + ", ".join(f'"{u}"' for u in upstreams) + "]"]
     lines += [f"{key} = {daemon_harness.toml_value(value)}" for key, value in options.items()]
     return "\n".join(lines) + "\n"
-
-
-def ctl(daemon: HayateDaemon, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([HAYATECTL, "-s", str(daemon.control_socket), *args],
-                          capture_output=True, text=True, timeout=30)
-
-
-def stats(daemon: HayateDaemon) -> dict[str, int]:
-    out = ctl(daemon, "stats")
-    values = {}
-    for line in out.stdout.splitlines():
-        if "=" in line:
-            key, value = line.split("=", 1)
-            values[key.strip()] = int(value)
-    return values
-
-
-def without_ttl(lines: list[str]) -> list[str]:
-    """'owner TTL IN TYPE rdata' -> 'owner IN TYPE rdata', sorted."""
-    return sorted(" ".join(line.split()[:1] + line.split()[2:]) for line in lines)
 
 
 def ttls(lines: list[str]) -> list[int]:
@@ -225,10 +199,4 @@ class WithUnbound(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--hayate", required=True)
-    parser.add_argument("--hayatectl", required=True)
-    args, rest = parser.parse_known_args()
-    daemon_harness.HAYATE_BINARY = os.path.abspath(args.hayate)
-    HAYATECTL = os.path.abspath(args.hayatectl)
-    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+    daemon_harness.main()
