@@ -386,6 +386,55 @@ class NsdDaemon(ManagedProcess):
         return self
 
 
+class UnboundDaemon(ManagedProcess):
+    """Unbound in the foreground with a config in its own temp dir; serves `local_data` itself and
+    passes `stub_zones` / `forward_zones` ({name: "addr@port"}) on. DNSSEC validation is off (no
+    trust anchor), as the test names are not signed. `module_config` and `server_lines` (extra
+    "key: value" lines for the server: clause) set up other modules, e.g. "dns64 iterator"."""
+
+    name = "unbound"
+
+    def __init__(self, local_data: list[str], stub_zones: dict[str, str] | None = None,
+                 forward_zones: dict[str, str] | None = None,
+                 module_config: str = "iterator", server_lines: list[str] | None = None):
+        super().__init__()
+        self.port = free_port()
+        self.local_data = local_data
+        self.stub_zones = stub_zones or {}
+        self.forward_zones = forward_zones or {}
+        self.config_path = self.workdir / "unbound.conf"
+        self.module_config = module_config
+        self.server_lines = server_lines or []
+
+    def config_text(self) -> str:
+        lines = ["server:", "  interface: 127.0.0.1", f"  port: {self.port}",
+                 "  do-daemonize: no", "  use-syslog: no", "  logfile: \"\"", '  chroot: ""',
+                 '  username: ""', f'  directory: "{self.workdir}"',
+                 f'  pidfile: "{self.workdir / "unbound.pid"}"', "  num-threads: 1",
+                 "  do-ip6: no", "  do-not-query-localhost: no",
+                 f'  module-config: "{self.module_config}"', "  verbosity: 1",
+                 '  local-zone: "test." nodefault']
+        lines += [f"  {line}" for line in self.server_lines]
+        lines += [f'  local-data: "{rr}"' for rr in self.local_data]
+        for name, addr in self.stub_zones.items():
+            lines += ["stub-zone:", f'  name: "{name}"', f"  stub-addr: {addr}"]
+        for name, addr in self.forward_zones.items():
+            lines += ["forward-zone:", f'  name: "{name}"', f"  forward-addr: {addr}"]
+        lines += ["remote-control:", "  control-enable: no"]
+        return "\n".join(lines) + "\n"
+
+    def command(self) -> list[str]:
+        return [find_binary("unbound"), "-d", "-c", str(self.config_path)]
+
+    def readiness_query(self) -> bytes:
+        return minimal_query("www.unbound.test.", 1)[1]
+
+    def start(self) -> "UnboundDaemon":
+        self.config_path.write_text(self.config_text())
+        super().start()
+        return self
+
+
 # ---------------------------------------------------------------------------------------------
 # dig / kdig
 

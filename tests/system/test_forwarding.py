@@ -17,8 +17,8 @@ import time
 import unittest
 
 import daemon_harness
-from daemon_harness import HayateDaemon, ManagedProcess, Zone, dig, find_binary, free_port, \
-    hayatectl as ctl, hayatectl_stats as stats, minimal_query, without_ttl
+from daemon_harness import HayateDaemon, UnboundDaemon, Zone, dig, find_binary, \
+    hayatectl as ctl, hayatectl_stats as stats, without_ttl
 
 
 AUTH_ZONES = [Zone("example.com.", "example.com.zone")]
@@ -34,49 +34,6 @@ def resolver_config(*upstreams: str, **options) -> str:
 
 def ttls(lines: list[str]) -> list[int]:
     return [int(line.split()[1]) for line in lines]
-
-
-class UnboundDaemon(ManagedProcess):
-    """Unbound in the foreground with a config in its own temp dir; serves `local_data` itself and
-    passes `stub_zones` / `forward_zones` ({name: "addr@port"}) on. DNSSEC validation is off (no
-    trust anchor), as the test names are not signed."""
-
-    name = "unbound"
-
-    def __init__(self, local_data: list[str], stub_zones: dict[str, str] | None = None,
-                 forward_zones: dict[str, str] | None = None):
-        super().__init__()
-        self.port = free_port()
-        self.local_data = local_data
-        self.stub_zones = stub_zones or {}
-        self.forward_zones = forward_zones or {}
-        self.config_path = self.workdir / "unbound.conf"
-
-    def config_text(self) -> str:
-        lines = ["server:", "  interface: 127.0.0.1", f"  port: {self.port}",
-                 "  do-daemonize: no", "  use-syslog: no", "  logfile: \"\"", '  chroot: ""',
-                 '  username: ""', f'  directory: "{self.workdir}"',
-                 f'  pidfile: "{self.workdir / "unbound.pid"}"', "  num-threads: 1",
-                 "  do-ip6: no", "  do-not-query-localhost: no", '  module-config: "iterator"',
-                 "  verbosity: 1", '  local-zone: "test." nodefault']
-        lines += [f'  local-data: "{rr}"' for rr in self.local_data]
-        for name, addr in self.stub_zones.items():
-            lines += ["stub-zone:", f'  name: "{name}"', f"  stub-addr: {addr}"]
-        for name, addr in self.forward_zones.items():
-            lines += ["forward-zone:", f'  name: "{name}"', f"  forward-addr: {addr}"]
-        lines += ["remote-control:", "  control-enable: no"]
-        return "\n".join(lines) + "\n"
-
-    def command(self) -> list[str]:
-        return [find_binary("unbound"), "-d", "-c", str(self.config_path)]
-
-    def readiness_query(self) -> bytes:
-        return minimal_query("www.unbound.test.", 1)[1]
-
-    def start(self) -> "UnboundDaemon":
-        self.config_path.write_text(self.config_text())
-        super().start()
-        return self
 
 
 class HayateForwardsToHayate(unittest.TestCase):
