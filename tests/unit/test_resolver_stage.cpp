@@ -184,6 +184,23 @@ TEST_F(ResolverStageTest, CnameChainIsAnsweredAndCachedWhole) {
   EXPECT_EQ(upstream.log().size(), 1u);
 }
 
+// RFC 6672 §3.4: the DNAME stays in the answer when the chain comes from the cache.
+TEST_F(ResolverStageTest, DnameChainFromTheCacheKeepsTheDname) {
+  upstream.answer(kFirst, name("www.old.example.org."), rr_type::A,
+                  render(authoritative({dname("old.example.org.", "new.example.net."),
+                                        cname("www.old.example.org.", "www.new.example.net."),
+                                        a("www.new.example.net.", "198.51.100.9")}),
+                         name("www.old.example.org."), rr_type::A));
+  zone::ResponseView first = ask(make_query("www.old.example.org.", rr_type::A));
+  ASSERT_EQ(first.section(zone::Section::kAnswer).size(), 3u);
+  zone::ResponseView second = ask(make_query("www.old.example.org.", rr_type::A));
+  EXPECT_EQ(upstream.log().size(), 1u) << "answered from the cache";
+  ASSERT_EQ(second.section(zone::Section::kAnswer).size(), 3u);
+  EXPECT_EQ(second.section(zone::Section::kAnswer)[0].type, rr_type::DNAME);
+  EXPECT_EQ(second.section(zone::Section::kAnswer)[1].type, rr_type::CNAME);
+  EXPECT_EQ(second.section(zone::Section::kAnswer)[2].type, rr_type::A);
+}
+
 // RFC 2308 §5: NXDOMAIN cached for min(SOA TTL, MINIMUM), with the SOA in the authority section.
 TEST_F(ResolverStageTest, NegativeAnswersAreCachedWithTheirSoa) {
   upstream.answer(kFirst, name("nope.example.org."), rr_type::A,
