@@ -164,9 +164,10 @@ def start_authoritative(kind: str, address: str, zones: list[Zone]) -> ManagedPr
 
 
 class Hierarchy:
-    """The tree of SERVERS served by `kind`, and a hayate resolver whose hints point at its root."""
+    """The tree of SERVERS served by `kind`, and a hayate resolver whose hints point at its root
+    (`extra_config`: more TOML for the resolver, e.g. [[dns64]] blocks)."""
 
-    def __init__(self, kind: str, **resolver_options):
+    def __init__(self, kind: str, extra_config: str = "", **resolver_options):
         self.workdir = Path(tempfile.mkdtemp(prefix=f"hayate-iter-{kind}-"))
         self.zones = write_zones(self.workdir)
         self.servers: dict[str, ManagedProcess] = {}
@@ -179,6 +180,7 @@ class Hierarchy:
             options.update(resolver_options)
             config = "[resolver]\n" + "".join(
                 f"{key} = {daemon_harness.toml_value(value)}\n" for key, value in options.items())
+            config += extra_config
             self.resolver = HayateDaemon(None, [], extra_config=config,
                                          workdir=self.workdir / "resolver")
             (self.workdir / "resolver").mkdir()
@@ -352,8 +354,9 @@ class ServersDie(unittest.TestCase):
         self.assertEqual(self.tree.ask("never.example.test").status, "SERVFAIL")
 
 
-def enter_private_namespace() -> None:
-    """Re-executes this script in a new network namespace (once), with its loopback up."""
+def enter_private_namespace(script: str = __file__) -> None:
+    """Re-executes `script` (this one by default) in a new network namespace (once), with its
+    loopback up."""
     if os.environ.get("HAYATE_TEST_NETNS") == "1":
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
         return
@@ -362,12 +365,12 @@ def enter_private_namespace() -> None:
               file=sys.stderr)
         sys.exit(SKIP_EXIT)
     env = dict(os.environ, HAYATE_TEST_NETNS="1")
-    argv = ["unshare", "-n", "--", sys.executable, os.path.abspath(__file__)] + sys.argv[1:]
+    argv = ["unshare", "-n", "--", sys.executable, os.path.abspath(script)] + sys.argv[1:]
     sys.exit(subprocess.run(argv, env=env).returncode)
 
 
-def main() -> None:
-    enter_private_namespace()
+def main(script: str = __file__) -> None:
+    enter_private_namespace(script)
     daemon_harness.main()
 
 
