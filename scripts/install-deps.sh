@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages hayate needs to build and test, only those that are missing.
-# Usage: scripts/install-deps.sh [--peers]   (--peers adds NSD, Knot, BIND and Unbound for bench/)
+# Usage: scripts/install-deps.sh [--peers]   (--peers adds NSD, Knot, BIND, Unbound and dnsperf for bench/)
 set -euo pipefail
 
 packages=(
@@ -13,7 +13,7 @@ packages=(
   dnsutils knot-dnsutils
   iproute2 python3-dnspython
 )
-peer_packages=(nsd knot knot-dnssecutils bind9 bind9-utils unbound)
+peer_packages=(nsd knot knot-dnssecutils bind9 bind9-utils unbound dnsperf)
 
 if [[ "${1:-}" == "--peers" ]]; then
   packages+=("${peer_packages[@]}")
