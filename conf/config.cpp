@@ -183,6 +183,25 @@ void check_dns64_count(const toml::table& root, const Config& config, ParseConte
             "at most " + std::to_string(kMaxDns64Blocks) + " [[dns64]] blocks");
 }
 
+// A [[dns64]] listener must be one of [server] listen, or the block could never apply.
+void check_dns64_listeners(const toml::table& root, const Config& config, ParseContext& ctx) {
+  const toml::array* blocks = root["dns64"].as_array();
+  if (blocks == nullptr || blocks->size() != config.dns64.size()) return;  // reported already
+  const auto& listen = config.server.listen;
+  for (std::size_t i = 0; i < config.dns64.size(); ++i) {
+    const toml::table* table = (*blocks)[i].as_table();
+    const toml::array* nodes = table ? (*table)["listeners"].as_array() : nullptr;
+    const auto& listeners = config.dns64[i].listeners;
+    if (nodes == nullptr || nodes->size() != listeners.size()) continue;
+    for (std::size_t k = 0; k < listeners.size(); ++k) {
+      if (std::find(listen.begin(), listen.end(), listeners[k]) == listen.end()) {
+        ctx.error((*nodes)[k].source(),
+                  "dns64.listeners: " + listeners[k].to_string() + " is not one of server.listen");
+      }
+    }
+  }
+}
+
 std::filesystem::path base_directory(std::string_view source_name) {
   std::error_code ec;
   auto absolute = std::filesystem::absolute(std::filesystem::path(source_name), ec);
@@ -219,6 +238,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
     read_document(root, config, ctx);
     check_duplicate_zones(root, ctx);
     check_dns64_count(root, config, ctx);
+    check_dns64_listeners(root, config, ctx);
   } catch (const toml::parse_error& e) {
     ctx.error(e.source(), std::string(e.description()));
   }

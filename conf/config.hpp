@@ -96,6 +96,7 @@ struct Dns64Config {
   Dns64Mode mode = Dns64Mode::kDns64;
   std::vector<Prefix> prefixes;  // IPv6, lengths 32/40/48/56/64/96 (RFC 6052 §2.2)
   std::vector<Prefix> clients;   // who gets this policy
+  std::vector<Endpoint> listeners;  // on which of [server] listen; empty: all
   std::vector<Prefix> mapped;    // IPv4 ranges synthesized for; empty: all (see RFC 6052 §3.1)
   std::vector<Prefix> exclude;   // AAAA in these ranges count as no AAAA (RFC 6147 §5.1.4)
   bool break_dnssec = false;     // rewrite answers to DO=1 queries even when signed

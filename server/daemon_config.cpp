@@ -36,6 +36,13 @@ Dns64Policy dns64_policy(const conf::Dns64Config& block) {
     policy.prefixes.push_back(prefix);
   }
   policy.clients = to_acl(block.clients);
+  for (const conf::Endpoint& e : block.listeners) {
+    ListenerAddress listener;
+    listener.family = e.address.family == conf::Family::kIPv4 ? AF_INET : AF_INET6;
+    listener.address = e.address.bytes;
+    listener.port = e.port;
+    policy.listeners.push_back(listener);
+  }
   policy.mapped = to_acl(block.mapped).prefixes();
   policy.exclude = to_acl(block.exclude).prefixes();
   policy.break_dnssec = block.break_dnssec;

@@ -31,6 +31,11 @@ struct ClientInfo {
   sockaddr_storage address{};  // the client's address and port
   socklen_t address_length = 0;
   Transport transport = Transport::kUdp;
+  // The listening socket the query came in on: its bound address and port (the wildcard address
+  // for a wildcard listener), so that policies can differ per listener. Empty in tests that do
+  // not set it.
+  sockaddr_storage listener{};
+  socklen_t listener_length = 0;
 };
 
 // Receives each response message; the bytes are valid only during the call.

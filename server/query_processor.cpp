@@ -117,7 +117,7 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
   }
 
   std::uint8_t policy_index = 0;
-  if (const Dns64Policy* policy = state_->policy.dns64.select(client.address, policy_index)) {
+  if (const Dns64Policy* policy = state_->policy.dns64.select(client, policy_index)) {
     if (query.qtype != rr_type::IXFR &&
         dns64_applies(*policy, zone::Name::from_valid_wire(query.qname_wire()), query.qtype,
                       query.qclass)) {

@@ -24,6 +24,7 @@ TcpServer::TcpServer(asio::io_context& context, const tcp::endpoint& endpoint,
   acceptor_.set_option(ReusePort(true));
   if (endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(true));
   acceptor_.bind(endpoint);
+  copy_endpoint(acceptor_.local_endpoint(), listener_, listener_length_);
   acceptor_.listen(asio::socket_base::max_listen_connections);
 }
 
@@ -62,6 +63,8 @@ void TcpServer::serve(tcp::socket socket) {
   ClientInfo client;
   copy_endpoint(peer, client.address, client.address_length);
   client.transport = Transport::kTcp;
+  client.listener = listener_;
+  client.listener_length = listener_length_;
   // RFC 7766 §6.2.2: beyond the limits the connection is closed at once (dropping `socket`).
   std::optional<ConnectionLimiter::Slot> slot = limiter_.try_acquire(client.address);
   if (!slot) return;

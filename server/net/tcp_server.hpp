@@ -40,6 +40,8 @@ class TcpServer {
   QueryHandler& handler_;
   ConnectionLimiter& limiter_;
   TcpOptions options_;
+  sockaddr_storage listener_{};  // the bound address, for ClientInfo::listener
+  socklen_t listener_length_ = 0;
 };
 
 }  // namespace hayate::server::net

@@ -26,6 +26,7 @@ UdpServer::UdpServer(asio::io_context& context, const udp::endpoint& endpoint,
   socket_->set_option(ReusePort(true));
   if (endpoint.address().is_v6()) socket_->set_option(asio::ip::v6_only(true));
   socket_->bind(endpoint);
+  copy_endpoint(socket_->local_endpoint(), listener_, listener_length_);
   socket_->non_blocking(true);
   // Room for bursts while the worker is busy; the kernel caps this at net.core.rmem_max.
   boost::system::error_code ignored;
@@ -80,6 +81,8 @@ std::size_t UdpServer::answer_batch(std::size_t received) {
     client.address = batch_.peers[i];
     client.address_length = in.msg_hdr.msg_namelen;
     client.transport = Transport::kUdp;
+    client.listener = listener_;
+    client.listener_length = listener_length_;
     std::size_t length = 0;
     std::uint8_t* response = batch_.response(out);
     // Over UDP only one response message makes sense; a handler emitting more is a bug, and the

@@ -47,6 +47,8 @@ class UdpServer {
   // Shared with deferred answers (UdpResponseSink), which hold it weakly: an answer arriving
   // after shutdown finds it gone and is dropped.
   std::shared_ptr<boost::asio::ip::udp::socket> socket_;
+  sockaddr_storage listener_{};  // the bound address, for ClientInfo::listener
+  socklen_t listener_length_ = 0;
   boost::asio::io_context::executor_type executor_;
   QueryHandler& handler_;
   UdpBatch& batch_;

@@ -229,10 +229,10 @@ def toml_value(value) -> str:
 class HayateDaemon(ManagedProcess):
     """hayate with a generated config in its own temp dir, on a free loopback port.
 
-    `server` adds keys to [server] (e.g. {"identity": "ns1", "workers": 2}); `log_level`
-    goes to [log], with `log_options` (e.g. {"query-log": True}); `extra_config` is TOML appended
-    as is (e.g. a [resolver] section). The
-    control socket is <workdir>/control.sock (self.control_socket)."""
+    `server` adds keys to [server] (e.g. {"identity": "ns1", "workers": 2}; a "listen" replaces
+    the default one); `log_level` goes to [log], with `log_options` (e.g. {"query-log": True});
+    `extra_config` is TOML appended as is (e.g. a [resolver] section). The control socket is
+    <workdir>/control.sock (self.control_socket)."""
 
     name = "hayate"
 
@@ -255,9 +255,11 @@ class HayateDaemon(ManagedProcess):
 
     def config_text(self) -> str:
         host = f"[{self.address}]" if ":" in self.address else self.address
-        lines = ["[server]", f"listen = {toml_value([f'{host}:{self.port}'])}"]
-        options = {"workers": 2}
+        # A "listen" in `server` replaces the default one (it should include self.port, which
+        # the readiness check uses).
+        options = {"listen": [f"{host}:{self.port}"], "workers": 2}
         options.update(self.server_options)
+        lines = ["[server]"]
         lines += [f"{key} = {toml_value(value)}" for key, value in options.items()]
         lines += ["", "[log]", f"level = {toml_value(self.log_level)}", 'target = "stderr"']
         lines += [f"{key} = {toml_value(value)}" for key, value in self.log_options.items()]

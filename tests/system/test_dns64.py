@@ -287,6 +287,25 @@ class AuthoritativeMode(Setup, Dns64Rules, unittest.TestCase):
                          [f"{NSP}102:cb01"])
 
 
+class PerListener(unittest.TestCase):
+    """A [[dns64]] block with `listeners`: the same client gets DNS64 on one listener only."""
+
+    def test_policy_applies_on_its_listener_only(self):
+        zone_dir = Path(tempfile.mkdtemp(prefix="dns64-zones-"))
+        server = HayateDaemon(None, write_zones(zone_dir))
+        nat64_port = daemon_harness.free_port()
+        nat64 = f"127.0.0.1:{nat64_port}"
+        server.server_options["listen"] = [f"127.0.0.1:{server.port}", nat64]
+        server.extra_config = (f'[[dns64]]\nprefixes = ["{NSP}/96"]\nlisteners = ["{nat64}"]\n')
+        server.start()
+        self.addCleanup(server.cleanup)
+        self.assertEqual(rdatas(dig(server, "v4-1.dns64.test", "AAAA")), [])
+        server.port = nat64_port
+        self.assertEqual(rdatas(dig(server, "v4-1.dns64.test", "AAAA")), [f"{NSP}102:10b"])
+        self.assertEqual(rdatas(dig(server, "v4-1.dns64.test", "AAAA", "+tcp")),
+                         [f"{NSP}102:10b"])
+
+
 class FlakyUpstream:
     """A forwarder's upstream that answers A, but SERVFAILs (servfail.flaky.test) or never
     answers (timeout.flaky.test) AAAA: RFC 6147 §5.1.3, errors and timeouts count as empty."""

@@ -41,6 +41,8 @@ class EchoHandler final : public server::QueryHandler {
               server::EmitResponse emit, server::DeferResponse) override {
     ++handled;
     last_transport = client.transport;
+    const auto& listener = reinterpret_cast<const sockaddr_in&>(client.listener);
+    last_listener_port = client.listener_length == 0 ? 0 : ntohs(listener.sin_port);
     if (query.empty() || query[0] == 0xff) return;
     std::vector<std::uint8_t> response(query.begin(), query.end());
     if (response.size() > 2) response[2] |= 0x80;
@@ -49,6 +51,7 @@ class EchoHandler final : public server::QueryHandler {
   }
   std::atomic<int> handled{0};
   std::atomic<server::Transport> last_transport{server::Transport::kUdp};
+  std::atomic<std::uint16_t> last_listener_port{0};  // ClientInfo::listener's port
 
  private:
   int copies_;

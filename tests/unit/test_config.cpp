@@ -339,6 +339,7 @@ TEST(ConfigDns64, NoBlocksByDefaultAndBlockDefaults) {
   EXPECT_EQ(d.clients, (std::vector<Prefix>{P("0.0.0.0/0"), P("::/0")}));
   EXPECT_TRUE(d.mapped.empty());
   EXPECT_EQ(d.exclude, (std::vector<Prefix>{P("::ffff:0:0/96")}));
+  EXPECT_TRUE(d.listeners.empty());
   EXPECT_FALSE(d.break_dnssec);
 }
 
@@ -390,6 +391,20 @@ TEST(ConfigDns64, ErrorsPointAtTheValue) {
             std::string::npos);
   EXPECT_NE(single_error("[[dns64]]\nmode = \"nat64\"\n").find("dns64.mode"), std::string::npos);
   EXPECT_NE(single_error("[dns64]\nmode = \"dns64\"\n").find("[[dns64]]"), std::string::npos);
+}
+
+TEST(ConfigDns64, ListenersMustBeServerListenAddresses) {
+  Config c = parse_ok(R"([server]
+listen = ["127.0.0.1:5300", "[::1]:53"]
+[[dns64]]
+listeners = ["::1"]
+)");
+  ASSERT_EQ(c.dns64.size(), 1u);
+  EXPECT_EQ(c.dns64[0].listeners, (std::vector<Endpoint>{EP("[::1]:53")}));
+  EXPECT_EQ(single_error("[server]\nlisten = [\"127.0.0.1:5300\"]\n[[dns64]]\n"
+                         "listeners = [\"127.0.0.1:5300\", \"127.0.0.1:5301\"]\n"),
+            "/etc/hayate/hayate.toml:4:32: error: dns64.listeners: 127.0.0.1:5301 is not one of "
+            "server.listen");
 }
 
 TEST(ConfigDns64, AtMost255Blocks) {

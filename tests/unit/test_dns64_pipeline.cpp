@@ -331,6 +331,36 @@ TEST_F(Dns64PipelineTest, SynthesizeAlwaysIgnoresRealAaaa) {
             zone::rcode::NXDOMAIN);
 }
 
+TEST(Dns64Listeners, APolicyForOneListenerOnly) {
+  AnswerPolicy answer;
+  Dns64Policy on_one = policy(Dns64Mode::kDns64, "0.0.0.0/0");
+  ListenerAddress listener;
+  inet_pton(AF_INET, "127.0.0.1", listener.address.data());
+  listener.port = 5353;
+  on_one.listeners = {listener};
+  answer.dns64 = Dns64Policies({on_one});
+  auto state =
+      build_serving_state({{N("dns64.test."), kZones + "dns64.test.zone", Acl()}}, answer, nullptr);
+  WorkerStats stats;
+  QueryProcessor processor(state, stats);
+  auto ask_on = [&](const char* local, std::uint16_t port) {
+    ClientInfo c = client(kPlainClient);
+    auto* in = reinterpret_cast<sockaddr_in*>(&c.listener);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(port);
+    inet_pton(AF_INET, local, &in->sin_addr);
+    c.listener_length = sizeof(sockaddr_in);
+    zone::ResponseView out;
+    processor.handle(
+        make_query("v4only.dns64.test.", rr_type::AAAA), c,
+        [&](std::span<const std::uint8_t> r) { out = parse(Bytes(r.begin(), r.end())); });
+    return out.section(zone::Section::kAnswer).size();
+  };
+  EXPECT_EQ(ask_on("127.0.0.1", 5353), 1u);
+  EXPECT_EQ(ask_on("127.0.0.1", 53), 0u);
+  EXPECT_EQ(ask_on("127.0.0.2", 5353), 0u);
+}
+
 // --- answers from the resolver -----------------------------------------------------------------
 
 zone::ResponseRRset record(const std::string& owner, std::uint16_t type, std::uint32_t ttl,

@@ -55,9 +55,11 @@ class TcpServerTest : public ::testing::Test {
 
 TEST_F(TcpServerTest, AnswersOneFramedQuery) {
   EchoHandler handler;
-  ClientSocket s = connect(start(handler));
+  const std::uint16_t port = start(handler);
+  ClientSocket s = connect(port);
   EXPECT_TRUE(round_trip(s, 42));
   EXPECT_EQ(handler.last_transport.load(), Transport::kTcp);
+  EXPECT_EQ(handler.last_listener_port.load(), port) << "ClientInfo names the listener";
 }
 
 // RFC 7766 §6.2.1.1: many queries sent back to back on one connection, all answered in order.

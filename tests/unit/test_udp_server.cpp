@@ -74,6 +74,7 @@ TEST_F(UdpServerTest, AnswersOneQuery) {
   send_to(client, make_query(0x1234), port);
   EXPECT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{0x1234});
   EXPECT_EQ(handler_.last_transport.load(), Transport::kUdp);
+  EXPECT_EQ(handler_.last_listener_port.load(), port) << "ClientInfo names the listener";
 }
 
 // More datagrams than one recvmmsg batch, sent before the server thread even runs, so they sit
