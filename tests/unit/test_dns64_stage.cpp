@@ -394,8 +394,8 @@ TEST(Dns64Stage, DeferredSourcesAnswerLater) {
   source.set("a.test.", rr_type::A,
              answer(zone::rcode::NOERROR, {rrset("a.test.", rr_type::A, 60, {v4("192.0.2.1")})}));
   std::optional<StagedAnswer> result;
-  answer_with_dns64(policy(), question("a.test."), source,
-                    [&](StagedAnswer a) { result = std::move(a); });
+  const Dns64Policy p = policy();  // must outlive the deferred answer (the stage's contract)
+  answer_with_dns64(p, question("a.test."), source, [&](StagedAnswer a) { result = std::move(a); });
   EXPECT_FALSE(result.has_value());
   source.run_later();
   ASSERT_TRUE(result.has_value());
