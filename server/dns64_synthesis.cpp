@@ -101,6 +101,7 @@ std::optional<StagedAnswer> synthesize_aaaa(const StagedAnswer* negative_aaaa,
   out.answer() = std::move(answer);
   // Nothing synthesized goes in the additional section (the A answer's own data stays).
   out.signed_data = false;
+  out.rewrite = StagedAnswer::Rewrite::kSynthesized;
   return out;
 }
 
@@ -114,6 +115,7 @@ StagedAnswer ipv4only_arpa_answer(const zone::Name& qname, std::uint16_t qtype,
   StagedAnswer out;
   out.rcode = zone::rcode::NOERROR;
   out.recursion_available = true;
+  if (qtype == rr_type::AAAA) out.rewrite = StagedAnswer::Rewrite::kSynthesized;
   ResponseRRset a{qname, rr_type::A, zone::rr_class::IN, kIpv4OnlyArpaTtl, {}};
   for (const zone::Ipv4Octets& address : zone::ipv4only_arpa_addresses()) {
     a.rdatas.emplace_back(address.begin(), address.end());
@@ -141,6 +143,7 @@ StagedAnswer ptr_alias_answer(const zone::Name& qname, const zone::Name& target,
                               const StagedAnswer& target_answer) {
   StagedAnswer out = target_answer;
   out.authoritative = false;
+  out.rewrite = StagedAnswer::Rewrite::kSynthesized;
   auto wire = target.wire();
   ResponseRRset cname{qname,
                       rr_type::CNAME,
@@ -156,7 +159,9 @@ bool dnssec_protected(const StagedAnswer& answer, const Dns64Policy& policy, boo
 }
 
 void remove_answer_aaaa(StagedAnswer& answer) {
+  std::size_t before = answer.answer().size();
   erase_type(answer.answer(), rr_type::AAAA);
+  if (answer.answer().size() != before) answer.rewrite = StagedAnswer::Rewrite::kFiltered;
 }
 
 void remove_aaaa_beside_a(StagedAnswer& answer, zone::Section section) {
@@ -166,16 +171,21 @@ void remove_aaaa_beside_a(StagedAnswer& answer, zone::Section section) {
       return r.type == rr_type::A && r.owner == owner;
     });
   };
-  std::erase_if(rrsets,
-                [&](const ResponseRRset& r) { return r.type == rr_type::AAAA && has_a(r.owner); });
+  std::size_t removed = std::erase_if(
+      rrsets, [&](const ResponseRRset& r) { return r.type == rr_type::AAAA && has_a(r.owner); });
+  if (removed != 0) answer.rewrite = StagedAnswer::Rewrite::kFiltered;
 }
 
 void strip_ipv6hints(StagedAnswer& answer) {
   for (auto& section : answer.sections) {
     for (ResponseRRset& rrset : section) {
       if (rrset.type != rr_type::SVCB && rrset.type != rr_type::HTTPS) continue;
-      for (zone::Rdata& rdata : rrset.rdatas)
-        rdata = without_ipv6hint(rdata);
+      for (zone::Rdata& rdata : rrset.rdatas) {
+        zone::Rdata stripped = without_ipv6hint(rdata);
+        if (stripped.size() == rdata.size()) continue;
+        rdata = std::move(stripped);
+        answer.rewrite = StagedAnswer::Rewrite::kFiltered;
+      }
     }
   }
 }

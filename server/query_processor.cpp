@@ -407,6 +407,8 @@ void QueryProcessor::answer_through_policy(const ParsedQuery& query,
 std::size_t QueryProcessor::render_staged(const ParsedQuery& query,
                                           std::span<const std::uint8_t> packet, std::size_t limit,
                                           const StagedAnswer& answer) {
+  if (answer.rewrite == StagedAnswer::Rewrite::kSynthesized) stats_.bump(stats_.dns64_synthesized);
+  if (answer.rewrite == StagedAnswer::Rewrite::kFiltered) stats_.bump(stats_.aaaa_filtered);
   MessageRenderer renderer(std::span<std::uint8_t>(buffer_.data(), buffer_.size()), limit);
   start_response(renderer, query, packet);
   if (answer.authoritative) renderer.header().set(zone::flag::AA);

@@ -24,6 +24,9 @@ struct StagedAnswer {
   // Every part came from our zones (no resolver, no clock): the rendered result may go in the
   // answer cache.
   bool from_zones = true;
+  // What a DNS64 / AAAA filter policy did to it (for the counters).
+  enum class Rewrite : std::uint8_t { kNone, kSynthesized, kFiltered };
+  Rewrite rewrite = Rewrite::kNone;
   std::array<std::vector<zone::ResponseRRset>, 3> sections;  // indexed by zone::Section
 
   std::vector<zone::ResponseRRset>& section(zone::Section s) {

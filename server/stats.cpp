@@ -32,6 +32,8 @@ StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers) {
     total.upstream_queries += read(w->upstream_queries);
     total.upstream_failures += read(w->upstream_failures);
     total.stale_answers += read(w->stale_answers);
+    total.dns64_synthesized += read(w->dns64_synthesized);
+    total.aaaa_filtered += read(w->aaaa_filtered);
   }
   return total;
 }

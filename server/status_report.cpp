@@ -104,6 +104,12 @@ void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
   metric_header(out, "hayate_stale_answers_total", "counter",
                 "Answers from expired cache data (RFC 8767).");
   sample(out, "hayate_stale_answers_total", "", stats.stale_answers);
+  metric_header(out, "hayate_dns64_synthesized_total", "counter",
+                "Answers made with synthesized AAAA or PTR aliases ([[dns64]], RFC 6147).");
+  sample(out, "hayate_dns64_synthesized_total", "", stats.dns64_synthesized);
+  metric_header(out, "hayate_aaaa_filtered_total", "counter",
+                "Answers the AAAA filter removed AAAA records or ipv6hint from.");
+  sample(out, "hayate_aaaa_filtered_total", "", stats.aaaa_filtered);
 }
 
 void response_metrics(std::string& out, const StatsSnapshot& stats) {
@@ -208,6 +214,8 @@ std::vector<std::string> stats_lines(const StatsSnapshot& stats) {
   add("resolver.upstream-queries", stats.upstream_queries);
   add("resolver.upstream-failures", stats.upstream_failures);
   add("resolver.stale-answers", stats.stale_answers);
+  add("dns64.synthesized", stats.dns64_synthesized);
+  add("dns64.aaaa-filtered", stats.aaaa_filtered);
   return lines;
 }
 

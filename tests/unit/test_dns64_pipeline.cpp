@@ -261,6 +261,8 @@ TEST_F(Dns64PipelineTest, PoliciesNeverShareCachedAnswers) {
     EXPECT_TRUE(cd.header.has(zone::flag::CD));
   }
   EXPECT_EQ(stats.answers_from_cache.load(), 5u) << "the second round came from the cache";
+  EXPECT_EQ(stats.dns64_synthesized.load(), 1u) << "counted when made, not on cache hits";
+  EXPECT_EQ(stats.aaaa_filtered.load(), 1u);
 }
 
 TEST_F(Dns64PipelineTest, SignedZoneAndBreakDnssec) {
