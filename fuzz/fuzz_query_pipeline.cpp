@@ -1,14 +1,15 @@
 // The whole query pipeline: arbitrary bytes in, through QueryProcessor (parse, checks, answer
-// cache, authoritative answer, render) against an in-memory zone, over UDP and TCP. Every response
-// must parse back (ldns-independent walk with RecordReader), keep the query's ID, fit the
-// transport's limit, and a second identical query (answered from the cache) must give the same
-// bytes.
+// cache, authoritative answer, DNS64 / AAAA filter, render) against an in-memory zone, over UDP
+// and TCP, for a client without a policy and for one of each [[dns64]] mode. Every response must
+// parse back (ldns-independent walk with RecordReader), keep the query's ID, fit the transport's
+// limit, and a second identical query (answered from the cache) must give the same bytes.
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -40,6 +41,8 @@ loop    CNAME loop
 sub     NS   ns.sub
 ns.sub  A    192.0.2.53
 dn      DNAME example.
+svc     HTTPS 1 . alpn=h2 ipv4hint=192.0.2.80 ipv6hint=2001:db8::80
+v4only  A    198.51.100.7
 big     TXT  "0123456789012345678901234567890123456789012345678901234567890123456789" "1"
         TXT  "0123456789012345678901234567890123456789012345678901234567890123456789" "2"
         TXT  "0123456789012345678901234567890123456789012345678901234567890123456789" "3"
@@ -50,7 +53,7 @@ big     TXT  "012345678901234567890123456789012345678901234567890123456789012345
         TXT  "0123456789012345678901234567890123456789012345678901234567890123456789" "8"
 )";
 
-std::shared_ptr<const server::ServingState> make_state() {
+std::shared_ptr<const server::ServingState> make_state(std::optional<server::Dns64Mode> mode) {
   auto origin = *zone::Name::from_text("example.");
   auto z = std::make_shared<zone::Zone>(origin);
   zone::ZoneFileReadOptions options;
@@ -67,6 +70,14 @@ std::shared_ptr<const server::ServingState> make_state() {
   auto state = std::make_shared<server::ServingState>();
   state->zones = zones;
   state->transfer_acls.emplace(origin, server::Acl::loopback());
+  if (mode) {
+    server::Dns64Policy policy;
+    policy.mode = *mode;
+    // The well-known prefix and a /40 one: RFC 6052 §3.1 and the u octet both take part.
+    policy.prefixes.push_back(zone::Nat64Prefix{{0x20, 0x01, 0x0d, 0xb8, 0x01}, 40});
+    policy.clients = server::Acl({*server::Prefix::parse("0.0.0.0/0")});
+    state->policy.dns64 = server::Dns64Policies({policy});
+  }
   return state;
 }
 
@@ -107,18 +118,24 @@ std::vector<std::vector<std::uint8_t>> ask(server::QueryProcessor& processor,
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static auto state = make_state();
   static server::WorkerStats stats;
-  static server::QueryProcessor processor(state, stats);
+  static server::QueryProcessor processors[] = {
+      {make_state(std::nullopt), stats},
+      {make_state(server::Dns64Mode::kDns64), stats},
+      {make_state(server::Dns64Mode::kFilterAaaa), stats},
+      {make_state(server::Dns64Mode::kSynthesizeAlways), stats},
+  };
   std::span<const std::uint8_t> query(data, size);
-  for (auto transport : {server::Transport::kUdp, server::Transport::kTcp}) {
-    std::size_t limit = transport == server::Transport::kUdp ? 4096 : 65535;
-    auto first = ask(processor, query, transport);
-    for (const auto& message : first)
-      check_response(message, query, limit);
-    if (transport == server::Transport::kUdp) check(first.size() <= 1);
-    auto again = ask(processor, query, transport);  // now possibly from the answer cache
-    check(again == first);
+  for (server::QueryProcessor& processor : processors) {
+    for (auto transport : {server::Transport::kUdp, server::Transport::kTcp}) {
+      std::size_t limit = transport == server::Transport::kUdp ? 4096 : 65535;
+      auto first = ask(processor, query, transport);
+      for (const auto& message : first)
+        check_response(message, query, limit);
+      if (transport == server::Transport::kUdp) check(first.size() <= 1);
+      auto again = ask(processor, query, transport);  // now possibly from the answer cache
+      check(again == first);
+    }
   }
   return 0;
 }
