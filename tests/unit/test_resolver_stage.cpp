@@ -89,8 +89,8 @@ class CapturingSink final : public ResponseSink {
 
 class ResolverStageTest : public ::testing::Test {
  protected:
-  ResolverStageTest()
-      : shared(settings(), clock.function()),
+  explicit ResolverStageTest(ResolverSettings resolver_settings = settings())
+      : shared(std::move(resolver_settings), clock.function()),
         upstream(context, &shared.infra()),
         forwarder(ForwarderServices{upstream, shared.rrsets(), shared.negatives(), shared.infra(),
                                     &stats},
@@ -340,6 +340,58 @@ TEST_F(ResolverStageTest, UnrelatedAnswerRecordsAreNotCached) {
   zone::ResponseView view = ask(make_query("www.example.org.", rr_type::A));
   EXPECT_EQ(view.section(zone::Section::kAnswer).size(), 1u);
   EXPECT_FALSE(shared.rrsets().lookup(name("victim.example.net."), rr_type::A));
+}
+
+}  // namespace
+}  // namespace hayate::server::resolver
+
+namespace hayate::server::resolver {
+namespace {
+
+class PrefetchingResolverStageTest : public ResolverStageTest {
+ protected:
+  PrefetchingResolverStageTest() : ResolverStageTest(prefetching()) {}
+  static ResolverSettings prefetching() {
+    ResolverSettings s = settings();
+    s.prefetch = true;
+    s.rrset_cache.prefetch_min_hits = 3;
+    return s;
+  }
+};
+
+// A popular answer in the last tenth of its TTL is given from the cache at once and fetched
+// again in the background (Unbound's prefetch), so its next askers still hit the cache.
+TEST_F(PrefetchingResolverStageTest, PopularEntryNearExpiryIsRefreshedBehindTheCacheAnswer) {
+  upstream.answer(kFirst, name("hot.example.org."), rr_type::A,
+                  render(authoritative({a("hot.example.org.", "198.51.100.7", 100)}),
+                         name("hot.example.org."), rr_type::A));
+  ask(make_query("hot.example.org.", rr_type::A));
+  for (int i = 0; i < 3; ++i)
+    ask(make_query("hot.example.org.", rr_type::A));
+  EXPECT_EQ(upstream.log().size(), 1u);
+
+  clock.advance(std::chrono::seconds(95));
+  zone::ResponseView near_expiry = ask(make_query("hot.example.org.", rr_type::A));
+  ASSERT_EQ(near_expiry.section(zone::Section::kAnswer).size(), 1u);
+  EXPECT_EQ(near_expiry.section(zone::Section::kAnswer)[0].ttl, 5u) << "the cached answer";
+  EXPECT_EQ(upstream.log().size(), 2u) << "and one prefetch query";
+
+  zone::ResponseView refreshed = ask(make_query("hot.example.org.", rr_type::A));
+  ASSERT_EQ(refreshed.section(zone::Section::kAnswer).size(), 1u);
+  EXPECT_EQ(refreshed.section(zone::Section::kAnswer)[0].ttl, 100u);
+  EXPECT_EQ(upstream.log().size(), 2u);
+}
+
+// Without `prefetch` the same entry just expires.
+TEST_F(ResolverStageTest, NoPrefetchUnlessConfigured) {
+  upstream.answer(kFirst, name("hot.example.org."), rr_type::A,
+                  render(authoritative({a("hot.example.org.", "198.51.100.7", 100)}),
+                         name("hot.example.org."), rr_type::A));
+  for (int i = 0; i < 4; ++i)
+    ask(make_query("hot.example.org.", rr_type::A));
+  clock.advance(std::chrono::seconds(95));
+  ask(make_query("hot.example.org.", rr_type::A));
+  EXPECT_EQ(upstream.log().size(), 1u);
 }
 
 }  // namespace
