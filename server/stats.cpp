@@ -32,6 +32,8 @@ StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers) {
     total.upstream_queries += read(w->upstream_queries);
     total.upstream_failures += read(w->upstream_failures);
     total.stale_answers += read(w->stale_answers);
+    total.ecs_queries += read(w->ecs_queries);
+    total.ecs_tailored_answers += read(w->ecs_tailored_answers);
   }
   return total;
 }

@@ -29,6 +29,10 @@ struct WorkerStats {
   std::atomic<std::uint64_t> upstream_queries{0};        // questions sent to upstream servers
   std::atomic<std::uint64_t> upstream_failures{0};  // timeouts, network errors, SERVFAIL, REFUSED
   std::atomic<std::uint64_t> stale_answers{0};      // served expired (RFC 8767)
+  // EDNS Client Subnet (RFC 7871), authoritative side.
+  std::atomic<std::uint64_t> ecs_queries{0};  // valid ECS from a trusted resolver
+  std::atomic<std::uint64_t> ecs_tailored_answers{
+      0};  // of those, for names whose answer differs by view
 
   static void bump(std::atomic<std::uint64_t>& counter) {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -57,6 +61,8 @@ struct StatsSnapshot {
   std::uint64_t upstream_queries = 0;
   std::uint64_t upstream_failures = 0;
   std::uint64_t stale_answers = 0;
+  std::uint64_t ecs_queries = 0;
+  std::uint64_t ecs_tailored_answers = 0;
 };
 
 StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers);
