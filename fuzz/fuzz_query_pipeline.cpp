@@ -69,6 +69,7 @@ std::shared_ptr<const server::ServingState> make_state(std::optional<server::Dns
   zones->add(z);
   auto state = std::make_shared<server::ServingState>();
   state->zones = zones;
+  state->view_zones.push_back(zones);  // the default view (ServingState::view_zones[0])
   state->transfer_acls.emplace(origin, server::Acl::loopback());
   if (mode) {
     server::Dns64Policy policy;

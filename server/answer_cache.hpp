@@ -26,6 +26,7 @@ struct AnswerKey {
   // The client's DNS64 / AAAA filter policy (its index + 1; 0: none). Answers rewritten for one
   // policy must never reach a client of another (issue 5).
   std::uint8_t policy = 0;
+  std::uint16_t view = 0;  // the [[view]] that answered (0: default): answers differ by view
 
   static constexpr std::uint8_t kEdns = 1;
   static constexpr std::uint8_t kDnssecOk = 2;

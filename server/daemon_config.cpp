@@ -106,7 +106,14 @@ std::vector<ZoneSource> zone_sources(const conf::Config& config, std::vector<std
       errors.push_back("zone " + z.name + ": " + origin.error());
       continue;
     }
-    sources.push_back(ZoneSource{std::move(*origin), z.file, to_acl(z.allow_transfer)});
+    std::size_t view = 0;
+    for (std::size_t i = 0; i < config.views.size(); ++i)
+      if (config.views[i].name == z.view) view = i + 1;
+    if (!z.view.empty() && view == 0) {  // the config parser rejects this already
+      errors.push_back("zone " + z.name + ": no view named '" + z.view + "'");
+      continue;
+    }
+    sources.push_back(ZoneSource{std::move(*origin), z.file, to_acl(z.allow_transfer), view});
   }
   return sources;
 }
@@ -120,6 +127,15 @@ AnswerPolicy answer_policy(const conf::Config& config) {
   for (const conf::Dns64Config& block : config.dns64)
     dns64.push_back(dns64_policy(block));
   policy.dns64 = Dns64Policies(std::move(dns64));
+  std::vector<ViewTable::Entry> entries;
+  for (std::size_t i = 0; i < config.views.size(); ++i) {
+    policy.view_names.push_back(config.views[i].name);
+    const Acl subnets = to_acl(config.views[i].match_clients);  // outlives the loop
+    for (const Prefix& subnet : subnets.prefixes())
+      entries.push_back(ViewTable::Entry{subnet, i + 1});
+  }
+  policy.views = ViewTable(std::move(entries));
+  policy.ecs_trusted = to_acl(config.ecs.trusted);
   return policy;
 }
 

@@ -36,7 +36,7 @@ void PipelineSource::ask(const zone::Name& qname, std::uint16_t qtype, Done done
 
 // Renders the authoritative answer (the same code as for any client) and reads it back as RRsets.
 bool PipelineSource::answer_from_zones(const zone::Name& qname, std::uint16_t qtype, Done& done) {
-  const zone::ZoneSet& zones = *state_->zones;
+  const zone::ZoneSet& zones = *state_->view_zones[view_];
   const zone::Zone* zone = zones.find(qname);
   if (zone == nullptr) return false;
   zone::MessageRenderer renderer(scratch_, scratch_.size());

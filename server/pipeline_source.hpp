@@ -17,13 +17,15 @@ namespace hayate::server {
 
 class PipelineSource final : public AnswerSource {
  public:
-  // `scratch` holds one authoritative answer at a time while it is parsed back; `recursion` may
+  // `view` is the client's [[view]] (ServingState::view_zones index). `scratch` holds one
+  // authoritative answer at a time while it is parsed back; `recursion` may
   // be null (authoritative only). `recursion_desired`: the client's RD (RD=0 and a cache miss
   // give REFUSED, as for the client's own question).
-  PipelineSource(std::shared_ptr<const ServingState> state, RecursionStage* recursion,
-                 const ClientInfo& client, bool recursion_desired, WorkerStats& stats,
-                 std::span<std::uint8_t> scratch)
+  PipelineSource(std::shared_ptr<const ServingState> state, std::size_t view,
+                 RecursionStage* recursion, const ClientInfo& client, bool recursion_desired,
+                 WorkerStats& stats, std::span<std::uint8_t> scratch)
       : state_(std::move(state)),
+        view_(view),
         recursion_(recursion),
         client_(client),
         recursion_desired_(recursion_desired),
@@ -38,6 +40,7 @@ class PipelineSource final : public AnswerSource {
   bool answer_from_zones(const zone::Name& qname, std::uint16_t qtype, Done& done);
 
   std::shared_ptr<const ServingState> state_;
+  std::size_t view_;  // the client's [[view]]: whose zones answer
   RecursionStage* recursion_;
   ClientInfo client_;
   bool recursion_desired_;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "server/authoritative_answer.hpp"
+#include "server/client_view.hpp"
 #include "server/dns64_stage.hpp"
 #include "server/pipeline_source.hpp"
 #include "server/zone_transfer.hpp"
@@ -91,6 +92,12 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     answer_error(query, packet, rcode::BADVERS, limit, emit);  // RFC 6891 §6.1.3
     return;
   }
+  const ClientView view = choose_client_view(query, packet, client, state_->policy);
+  if (view.formerr) {
+    answer_error(query, packet, rcode::FORMERR, limit, emit);  // RFC 7871 §7.1.1
+    return;
+  }
+  if (view.echo) stats_.bump(stats_.ecs_queries);
   if (query.qclass == rr_class::CH) {
     answer_chaos(query, packet, limit, emit);
     return;
@@ -121,29 +128,44 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     if (query.qtype != rr_type::IXFR &&
         dns64_applies(*policy, zone::Name::from_valid_wire(query.qname_wire()), query.qtype,
                       query.qclass)) {
-      answer_through_policy(query, packet, client, *policy, policy_index, limit, emit, defer);
+      answer_through_policy(query, packet, client, view, *policy, policy_index, limit, emit, defer);
       return;
     }
   }
 
+  // Answers with an ECS option echo the client's subnet: they are not shared through the cache.
+  // Without one, the view (chosen by source address) is part of the key.
   AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, cache_shape(query, client)};
-  if (emit_cached(key, query, packet, limit, emit)) return;
+  key.view = static_cast<std::uint16_t>(view.choice.view);
+  if (!view.echo && emit_cached(key, query, packet, limit, emit)) return;
+
+  // RFC 7871 §7.2.1: SCOPE is the number of bits the answer depends on, 0 for names no view
+  // has its own version of; an ECS answer from a tailored zone stops at the first CNAME so that
+  // each name of a chain is cached with its own scope.
+  zone::ClientSubnet echo = view.ecs;
+  const bool tailored = !state_->tailored_origins.empty() &&
+                        is_tailored(*state_, zone::Name::from_valid_wire(query.qname_wire()));
+  echo.scope_prefix = tailored ? view.choice.scope : 0;
+  const zone::ClientSubnet* echoed = view.echo ? &echo : nullptr;
+  if (echoed != nullptr && tailored) stats_.bump(stats_.ecs_tailored_answers);
 
   MessageRenderer renderer(buffer, limit);
-  start_response(renderer, query, packet);
+  start_response(renderer, query, packet, echoed);
   std::size_t size = 0;
+  const zone::ZoneSet& zones = *state_->view_zones[view.choice.view];
   if (query.qtype == rr_type::IXFR) {
-    size = answer_ixfr_over_udp(renderer, query);
+    size = answer_ixfr_over_udp(renderer, query, zones, echoed);
   } else {
     AuthoritativeQuestion question{query.qname_wire(), query.qtype, client.transport};
-    auto outcome = answer_authoritatively(*state_->zones, question, renderer);
+    if (echoed != nullptr && tailored) question.max_chain = 1;
+    auto outcome = answer_authoritatively(zones, question, renderer);
     if (outcome == AuthoritativeOutcome::kNoZone && recursion_ != nullptr) {
       answer_recursively(query, packet, client, limit, emit, defer);
       return;
     }
     if (outcome == AuthoritativeOutcome::kNoZone) renderer.set_rcode(rcode::REFUSED);
-    size = end_response(renderer, query);
-    if (outcome == AuthoritativeOutcome::kAnswered && !renderer.truncated()) {
+    size = end_response(renderer, query, echoed);
+    if (outcome == AuthoritativeOutcome::kAnswered && !renderer.truncated() && !view.echo) {
       cache_.insert(key, buffer.first(size));
     }
   }
@@ -186,18 +208,30 @@ void QueryProcessor::patch_cached(const ParsedQuery& query, std::span<const std:
 }
 
 void QueryProcessor::start_response(MessageRenderer& renderer, const ParsedQuery& query,
-                                    std::span<const std::uint8_t> packet) {
+                                    std::span<const std::uint8_t> packet,
+                                    const zone::ClientSubnet* ecs) {
   renderer.begin_response(query.header);
   if (query.has_question) renderer.echo_question(query.question(packet));
-  if (query.has_edns) renderer.reserve(zone::opt_rr_size(0));
+  const std::size_t options = ecs != nullptr ? zone::kOptionHeaderSize + ecs->data_length() : 0;
+  if (query.has_edns) renderer.reserve(zone::opt_rr_size(options));
 }
 
-std::size_t QueryProcessor::end_response(MessageRenderer& renderer, const ParsedQuery& query) {
+std::size_t QueryProcessor::end_response(MessageRenderer& renderer, const ParsedQuery& query,
+                                         const zone::ClientSubnet* ecs) {
   if (query.has_edns) {
     zone::OptParams opt;
     opt.udp_payload_size = state_->policy.udp_payload_size;
     opt.dnssec_ok = query.dnssec_ok;  // RFC 3225 §3: DO is copied into the response
-    renderer.add_opt(opt);
+    // RFC 7871 §7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS as received, our SCOPE.
+    std::array<std::uint8_t, zone::kOptionHeaderSize + 20> option{};
+    std::size_t option_size = 0;
+    if (ecs != nullptr) {
+      std::array<std::uint8_t, 20> data{};
+      const std::size_t data_size = zone::encode_client_subnet(*ecs, data);
+      option_size = zone::write_option(option, zone::edns_option::CLIENT_SUBNET,
+                                       std::span<const std::uint8_t>(data.data(), data_size));
+    }
+    renderer.add_opt(opt, std::span<const std::uint8_t>(option.data(), option_size));
   }
   return renderer.finish();
 }
@@ -267,8 +301,10 @@ void QueryProcessor::answer_chaos(const ParsedQuery& query, std::span<const std:
 // RFC 1995 §4: over UDP, an IXFR answered with only the current SOA tells the client to retry
 // over TCP (or that it is up to date); we keep no journal, so over TCP it gets a full AXFR.
 std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
-                                                 const ParsedQuery& query) {
-  const zone::Zone* zone = state_->zones->find(zone::NameView{query.qname_lower_wire()});
+                                                 const ParsedQuery& query,
+                                                 const zone::ZoneSet& zones,
+                                                 const zone::ClientSubnet* ecs) {
+  const zone::Zone* zone = zones.find(zone::NameView{query.qname_lower_wire()});
   if (zone == nullptr || !(zone->origin() == zone::Name::from_valid_wire(query.qname_wire()))) {
     renderer.set_rcode(zone == nullptr ? rcode::REFUSED : rcode::NOTAUTH);
   } else {
@@ -277,7 +313,7 @@ std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
       renderer.add_rrset(zone::Section::kAnswer, zone->origin(), *soa, rr_class::IN);
     }
   }
-  return end_response(renderer, query);
+  return end_response(renderer, query, ecs);
 }
 
 // A name in none of our zones, with a resolver configured. RD=0 asks us not to recurse: answered
@@ -350,13 +386,15 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
 // at once when every source answered at once, else later through a deferred sink.
 void QueryProcessor::answer_through_policy(const ParsedQuery& query,
                                            std::span<const std::uint8_t> packet,
-                                           const ClientInfo& client, const Dns64Policy& policy,
-                                           std::uint8_t policy_index, std::size_t limit,
-                                           EmitResponse emit, DeferResponse defer) {
+                                           const ClientInfo& client, const ClientView& view,
+                                           const Dns64Policy& policy, std::uint8_t policy_index,
+                                           std::size_t limit, EmitResponse emit,
+                                           DeferResponse defer) {
   std::uint8_t shape = cache_shape(query, client);
   if (query.header.has(zone::flag::CD)) shape |= AnswerKey::kCheckingDisabled;
   AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, shape, policy_index};
-  if (emit_cached(key, query, packet, limit, emit)) return;
+  key.view = static_cast<std::uint16_t>(view.choice.view);
+  if (!view.echo && emit_cached(key, query, packet, limit, emit)) return;
 
   struct Job {
     Job(PipelineSource s, std::span<const std::uint8_t> p, std::size_t l)
@@ -364,14 +402,23 @@ void QueryProcessor::answer_through_policy(const ParsedQuery& query,
     PipelineSource source;
     std::vector<std::uint8_t> packet;
     std::size_t limit;
+    std::optional<zone::ClientSubnet> ecs;  // the ECS option to echo (RFC 7871 §7.2.1)
     bool in_handle = true;
     std::optional<StagedAnswer> early;  // the answer when it came before handle() returned
     std::shared_ptr<ResponseSink> sink;
   };
   auto job = std::make_shared<Job>(
-      PipelineSource(state_, recursion_, client, query.header.has(zone::flag::RD), stats_,
-                     std::span<std::uint8_t>(scratch_.data(), scratch_.size())),
+      PipelineSource(state_, view.choice.view, recursion_, client, query.header.has(zone::flag::RD),
+                     stats_, std::span<std::uint8_t>(scratch_.data(), scratch_.size())),
       packet, limit);
+  if (view.echo) {
+    // SCOPE as for any answer of the view (main path); the chain is not cut at a tailored CNAME
+    // here (DNS64 needs the whole chain to find the A records).
+    job->ecs = view.ecs;
+    const bool tailored = !state_->tailored_origins.empty() &&
+                          is_tailored(*state_, zone::Name::from_valid_wire(query.qname_wire()));
+    job->ecs->scope_prefix = tailored ? view.choice.scope : 0;
+  }
   Dns64Question question{zone::Name::from_valid_wire(query.qname_wire()), query.qtype, query.qclass,
                          query.header.has(zone::flag::CD), query.dnssec_ok};
   // `policy` lives in the snapshot the job's source holds, as long as the job.
@@ -383,17 +430,21 @@ void QueryProcessor::answer_through_policy(const ParsedQuery& query,
     if (!job->sink) return;  // answered SERVFAIL already: the transport could not wait
     ParsedQuery again;
     zone::parse_query(job->packet, again);  // parsed fine the first time
-    std::size_t size = render_staged(again, job->packet, job->limit, answer);
+    std::size_t size =
+        render_staged(again, job->packet, job->limit, answer, job->ecs ? &*job->ecs : nullptr);
     finish_response(std::span<const std::uint8_t>(buffer_.data(), size),
                     [&job](std::span<const std::uint8_t> message) { job->sink->send(message); });
   });
   job->in_handle = false;
   if (job->early) {
-    std::size_t size = render_staged(query, packet, limit, *job->early);
+    std::size_t size =
+        render_staged(query, packet, limit, *job->early, job->ecs ? &*job->ecs : nullptr);
     std::span<const std::uint8_t> response(buffer_.data(), size);
     zone::Header header;
     zone::Header::parse(response, header);
-    if (job->early->from_zones && !header.has(zone::flag::TC)) cache_.insert(key, response);
+    if (job->early->from_zones && !header.has(zone::flag::TC) && !view.echo) {
+      cache_.insert(key, response);
+    }
     finish_response(response, emit);
     return;
   }
@@ -406,11 +457,12 @@ void QueryProcessor::answer_through_policy(const ParsedQuery& query,
 // section is optional data, RFC 2181 §9).
 std::size_t QueryProcessor::render_staged(const ParsedQuery& query,
                                           std::span<const std::uint8_t> packet, std::size_t limit,
-                                          const StagedAnswer& answer) {
+                                          const StagedAnswer& answer,
+                                          const zone::ClientSubnet* ecs) {
   if (answer.rewrite == StagedAnswer::Rewrite::kSynthesized) stats_.bump(stats_.dns64_synthesized);
   if (answer.rewrite == StagedAnswer::Rewrite::kFiltered) stats_.bump(stats_.aaaa_filtered);
   MessageRenderer renderer(std::span<std::uint8_t>(buffer_.data(), buffer_.size()), limit);
-  start_response(renderer, query, packet);
+  start_response(renderer, query, packet, ecs);
   if (answer.authoritative) renderer.header().set(zone::flag::AA);
   if (answer.recursion_available) renderer.header().set(zone::flag::RA);
   renderer.set_rcode(answer.rcode);
@@ -425,7 +477,7 @@ std::size_t QueryProcessor::render_staged(const ParsedQuery& query,
       complete = added || section == zone::Section::kAdditional;
     }
   }
-  return end_response(renderer, query);
+  return end_response(renderer, query, ecs);
 }
 
 // AXFR (and IXFR, answered as AXFR) over TCP to clients the zone's ACL allows (RFC 5936 §5).
@@ -433,12 +485,15 @@ void QueryProcessor::answer_transfer(const ParsedQuery& query, std::span<const s
                                      const ClientInfo& client, EmitResponse emit) {
   std::span<std::uint8_t> buffer(buffer_.data(), buffer_.size());
   auto qname = zone::Name::from_valid_wire(query.qname_wire());
-  std::shared_ptr<const zone::Zone> zone = state_->zones->get(qname);
+  // A secondary gets the version of its view, chosen by its address (not by an ECS option).
+  const std::size_t view = state_->policy.views.choose(source_address(client)).view;
+  const zone::ZoneSet& zones = *state_->view_zones[view];
+  std::shared_ptr<const zone::Zone> zone = zones.get(qname);
   auto acl = state_->transfer_acls.find(qname);
   std::uint16_t refusal = rcode::NOERROR;
   if (zone == nullptr) {
     // Not a zone apex we serve: NOTAUTH when we serve the name inside a zone, else REFUSED.
-    refusal = state_->zones->find(qname) != nullptr ? rcode::NOTAUTH : rcode::REFUSED;
+    refusal = zones.find(qname) != nullptr ? rcode::NOTAUTH : rcode::REFUSED;
   } else if (acl == state_->transfer_acls.end() || !acl->second.allows(client.address)) {
     refusal = rcode::REFUSED;
   }

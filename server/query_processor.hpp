@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "server/answer_cache.hpp"
+#include "server/client_view.hpp"
 #include "server/dns64_policy.hpp"
 #include "server/query_handler.hpp"
 #include "server/recursion_stage.hpp"
@@ -39,9 +40,12 @@ class QueryProcessor final : public QueryHandler {
   static std::uint8_t cache_shape(const zone::ParsedQuery& query, const ClientInfo& client);
   static void patch_cached(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                            std::span<std::uint8_t> response);
+  // `ecs`: the EDNS Client Subnet option to echo (RFC 7871 §7.2.1), SCOPE included; null: none.
   void start_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
-                      std::span<const std::uint8_t> packet);
-  std::size_t end_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query);
+                      std::span<const std::uint8_t> packet,
+                      const zone::ClientSubnet* ecs = nullptr);
+  std::size_t end_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
+                           const zone::ClientSubnet* ecs = nullptr);
   void finish_response(std::span<const std::uint8_t> response, EmitResponse emit);
 
   void answer_malformed(const zone::ParsedQuery& query, zone::ParseError error, EmitResponse emit);
@@ -49,18 +53,21 @@ class QueryProcessor final : public QueryHandler {
                     std::uint16_t full_rcode, std::size_t limit, EmitResponse emit);
   void answer_chaos(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                     std::size_t limit, EmitResponse emit);
-  std::size_t answer_ixfr_over_udp(zone::MessageRenderer& renderer, const zone::ParsedQuery& query);
+  std::size_t answer_ixfr_over_udp(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
+                                   const zone::ZoneSet& zones, const zone::ClientSubnet* ecs);
   void answer_recursively(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                           const ClientInfo& client, std::size_t limit, EmitResponse emit,
                           DeferResponse defer);
   void send_recursive(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                       std::size_t limit, const RecursiveAnswer& answer, EmitResponse emit);
   void answer_through_policy(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
-                             const ClientInfo& client, const Dns64Policy& policy,
-                             std::uint8_t policy_index, std::size_t limit, EmitResponse emit,
-                             DeferResponse defer);
+                             const ClientInfo& client, const ClientView& view,
+                             const Dns64Policy& policy, std::uint8_t policy_index,
+                             std::size_t limit, EmitResponse emit, DeferResponse defer);
+  // `ecs`: the ECS option to echo, as for start_response; null: none.
   std::size_t render_staged(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
-                            std::size_t limit, const StagedAnswer& answer);
+                            std::size_t limit, const StagedAnswer& answer,
+                            const zone::ClientSubnet* ecs = nullptr);
   bool emit_cached(const AnswerKey& key, const zone::ParsedQuery& query,
                    std::span<const std::uint8_t> packet, std::size_t limit, EmitResponse emit);
   void answer_transfer(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,

@@ -34,6 +34,8 @@ StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers) {
     total.stale_answers += read(w->stale_answers);
     total.dns64_synthesized += read(w->dns64_synthesized);
     total.aaaa_filtered += read(w->aaaa_filtered);
+    total.ecs_queries += read(w->ecs_queries);
+    total.ecs_tailored_answers += read(w->ecs_tailored_answers);
   }
   return total;
 }

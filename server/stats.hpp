@@ -33,6 +33,10 @@ struct WorkerStats {
   // AAAA records or ipv6hint removed by the filter.
   std::atomic<std::uint64_t> dns64_synthesized{0};
   std::atomic<std::uint64_t> aaaa_filtered{0};
+  // EDNS Client Subnet (RFC 7871), authoritative side.
+  std::atomic<std::uint64_t> ecs_queries{0};  // valid ECS from a trusted resolver
+  std::atomic<std::uint64_t> ecs_tailored_answers{
+      0};  // of those, for names whose answer differs by view
 
   static void bump(std::atomic<std::uint64_t>& counter) {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -63,6 +67,8 @@ struct StatsSnapshot {
   std::uint64_t stale_answers = 0;
   std::uint64_t dns64_synthesized = 0;
   std::uint64_t aaaa_filtered = 0;
+  std::uint64_t ecs_queries = 0;
+  std::uint64_t ecs_tailored_answers = 0;
 };
 
 StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers);

@@ -129,6 +129,12 @@ void response_metrics(std::string& out, const StatsSnapshot& stats) {
   sample(out, "hayate_dropped_total", "", stats.dropped);
   metric_header(out, "hayate_truncated_total", "counter", "Responses sent with TC=1.");
   sample(out, "hayate_truncated_total", "", stats.truncated);
+  metric_header(out, "hayate_ecs_queries_total", "counter",
+                "Queries with a valid EDNS Client Subnet option from a trusted resolver.");
+  sample(out, "hayate_ecs_queries_total", "", stats.ecs_queries);
+  metric_header(out, "hayate_ecs_tailored_answers_total", "counter",
+                "ECS answers from zones that differ by view (SCOPE from the view's subnet).");
+  sample(out, "hayate_ecs_tailored_answers_total", "", stats.ecs_tailored_answers);
   resolver_metrics(out, stats);
 }
 
@@ -216,6 +222,8 @@ std::vector<std::string> stats_lines(const StatsSnapshot& stats) {
   add("resolver.stale-answers", stats.stale_answers);
   add("dns64.synthesized", stats.dns64_synthesized);
   add("dns64.aaaa-filtered", stats.aaaa_filtered);
+  add("ecs.queries", stats.ecs_queries);
+  add("ecs.tailored-answers", stats.ecs_tailored_answers);
   return lines;
 }
 

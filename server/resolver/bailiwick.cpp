@@ -123,13 +123,18 @@ bool names_ns_target(const zone::ResponseRRset& ns, const zone::Name& name) {
   return false;
 }
 
-// The additional section: addresses inside `zone` of the accepted NS records' names.
+// The additional section: addresses inside `zone` of the accepted NS records' names: those of
+// the authority section's NS RRset, or of an NS RRset that is the answer (an NS query, e.g. the
+// root priming query of RFC 8109, whose addresses come in the additional section).
 void scrub_additional(const zone::ResponseView& view, const zone::Name& zone,
                       ScrubbedResponse& out) {
-  if (!out.ns) return;
+  const zone::ResponseRRset* ns = out.ns ? &*out.ns : nullptr;
+  for (const auto& rrset : out.answer)
+    if (ns == nullptr && rrset.type == rr_type::NS) ns = &rrset;
+  if (ns == nullptr) return;
   for (const auto& rrset : view.section(Section::kAdditional)) {
     if (rrset.type != rr_type::A && rrset.type != rr_type::AAAA) continue;
-    if (in_bailiwick(rrset.owner, zone) && names_ns_target(*out.ns, rrset.owner))
+    if (in_bailiwick(rrset.owner, zone) && names_ns_target(*ns, rrset.owner))
       out.glue.push_back(rrset);
   }
 }

@@ -29,7 +29,7 @@ struct ScrubbedResponse {
   bool chain_complete = false;              // the chain ends in data of the asked type
   std::optional<zone::ResponseRRset> ns;    // the deepest accepted NS RRset
   std::optional<zone::ResponseRRset> soa;
-  std::vector<zone::ResponseRRset> glue;  // accepted A/AAAA of NS names
+  std::vector<zone::ResponseRRset> glue;  // accepted A/AAAA of NS names (authority or answer NS)
   unsigned dropped = 0;                   // RRsets thrown away
 };
 

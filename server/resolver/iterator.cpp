@@ -244,6 +244,10 @@ bool next_is_minimised(const zone::Name& name, std::size_t labels, bool minimise
 asio::awaitable<Iterator::Step> Iterator::iterate(Resolution& res, zone::Name name,
                                                   std::uint16_t qtype, std::uint16_t qclass) {
   DelegationPoint dp = closest_delegation(services_.rrsets, hints_, name, qtype, qclass);
+  if (needs_priming(dp, name, qtype, qclass)) {
+    co_await prime(qclass);
+    dp = closest_delegation(services_.rrsets, hints_, name, qtype, qclass);
+  }
   bool minimise = limits_.qname_minimisation;
   std::size_t labels = dp.zone.label_count() + 1;  // of the next minimised name
   unsigned referrals = 0;
@@ -283,6 +287,28 @@ asio::awaitable<Iterator::Step> Iterator::iterate(Resolution& res, zone::Name na
     }
     co_return finish_step(*reply, dp.zone, qtype, qclass);
   }
+}
+
+// RFC 8109 §3: the hints are only a starting point. Before the first resolution that would
+// start from them (and again whenever the cached root NS RRset or its addresses have expired),
+// ask them for the root's NS RRset; the answer and its addresses (additional section) are
+// cached, so the resolver follows the root servers as they are now, and hints that are right
+// about a single server are enough. The priming question itself, and one already in flight,
+// are not primed again (concurrent resolutions share the one priming query through resolve()).
+bool Iterator::needs_priming(const DelegationPoint& dp, const zone::Name& name, std::uint16_t qtype,
+                             std::uint16_t qclass) {
+  if (!limits_.prime_root || !dp.zone.is_root()) return false;
+  if (name.is_root() && qtype == rr_type::NS) return false;
+  auto cached = delegation_from_cache(services_.rrsets, dp.zone, qclass);
+  return !cached || !cached->usable();
+}
+
+asio::awaitable<void> Iterator::prime(std::uint16_t qclass) {
+  Question priming{zone::Name{}, rr_type::NS, qclass};
+  ResolveResult primed = co_await resolve(std::move(priming));
+  // A failed priming leaves the hints in use: resolution goes on with them (RFC 8109 §3 does
+  // not make the hints unusable when priming fails).
+  (void)primed;
 }
 
 // Asks the servers of `dp`, best first by the infra cache's choice, until one gives a usable
@@ -418,6 +444,10 @@ void Iterator::cache_answer(const ScrubbedResponse& s) {
     services_.rrsets.insert(rrset, trust);
   if (s.ns && s.authoritative)
     services_.rrsets.insert(*s.ns, trust_for(zone::Section::kAuthority, true));
+  // Addresses of the NS names, in bailiwick (scrubbed): server addresses for later delegations
+  // (the root priming answer's, above all); never given to clients as answers (additional rank).
+  for (const auto& glue : s.glue)
+    services_.rrsets.insert(glue, Trust::kAdditional);
 }
 
 // Referral NS at authority rank, glue (only inside the delegated zone) at additional rank.

@@ -111,6 +111,9 @@ class Iterator {
   std::optional<ResolveResult> serve_stale(const Question& question);
   boost::asio::awaitable<Step> iterate(Resolution& res, zone::Name name, std::uint16_t qtype,
                                        std::uint16_t qclass);
+  bool needs_priming(const DelegationPoint& dp, const zone::Name& name, std::uint16_t qtype,
+                     std::uint16_t qclass);
+  boost::asio::awaitable<void> prime(std::uint16_t qclass);
   boost::asio::awaitable<std::optional<Reply>> ask_servers(Resolution& res, DelegationPoint& dp,
                                                            const Attempt& attempt);
   boost::asio::awaitable<std::optional<Reply>> ask_one(Resolution& res, const DelegationPoint& dp,

@@ -21,6 +21,7 @@ struct ResolverLimits {
   bool use_ipv4 = true;
   bool use_ipv6 = true;
   bool serve_stale = true;  // RFC 8767: expired cache data when resolution fails
+  bool prime_root = true;   // RFC 8109: ask the hints for the root's NS RRset before using them
 };
 
 }  // namespace hayate::server::resolver

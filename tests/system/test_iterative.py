@@ -10,7 +10,8 @@ where authoritative servers play a small DNS tree on 127.0.0.x port 53:
     127.0.0.21, 127.0.0.22  example.test.   (127.0.0.21 also serves lame.test)
     127.0.0.31              glueless.test., min.test. (NS name in example.test)
     127.0.0.99              nobody (an unreachable server)
-    127.0.0.53              the hayate resolver under test, root hints → 127.0.0.1/.2
+    127.0.0.53              the hayate resolver under test, root hints → 127.0.0.1 and a
+                            dead 127.0.0.97 (priming must find 127.0.0.2)
 
 The tree is served by hayate's own authoritative server, then by NSD, then by Knot DNS (each
 skipped visibly when not installed), and the same questions must get the same answers. Then
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import daemon_harness
 from daemon_harness import HayateDaemon, KnotDaemon, ManagedProcess, NsdDaemon, Zone, dig, \
-    find_binary, hayatectl_stats as stats, without_ttl
+    find_binary, hayatectl, hayatectl_stats as stats, without_ttl
 
 SKIP_EXIT = 77
 RESOLVER_ADDRESS = "127.0.0.53"
@@ -145,9 +146,11 @@ def write_zones(directory: Path) -> dict[str, Zone]:
         path.write_text(text.lstrip())
         zones[origin] = Zone(origin, path)
     hints = directory / "root.hints"
-    hints.write_text(". 3600000 NS a.root-servers.\n. 3600000 NS b.root-servers.\n"
+    # Out-of-date hints, as real ones become: b.root-servers. is missing and a server that left
+    # (nothing listens on 127.0.0.97) is still there. Priming (RFC 8109) must mend that.
+    hints.write_text(". 3600000 NS a.root-servers.\n. 3600000 NS old.root-servers.\n"
                      "a.root-servers. 3600000 A 127.0.0.1\n"
-                     "b.root-servers. 3600000 A 127.0.0.2\n")
+                     "old.root-servers. 3600000 A 127.0.0.97\n")
     return zones
 
 
@@ -336,6 +339,21 @@ class ServersDie(unittest.TestCase):
             self.assertEqual(result.status, "NOERROR", f"question {i}: {result.text}")
             self.assertEqual(without_ttl(result.answer),
                              [f"n{i}.wild.example.test. IN A 192.0.2.7"], result.text)
+
+    def test_priming_learns_the_root_server_the_hints_lack(self):
+        first = self.tree.ask("www.example.test")
+        self.assertEqual(first.status, "NOERROR", first.text)
+        root_a = self.tree.servers["127.0.0.1"]
+        self.assertIn("udp . NS", root_a.log())  # the priming query (RFC 8109 §3)
+        root_a.proc.kill()
+        root_a.proc.wait(timeout=10)
+        # Forget test. and below (not the root's NS): the next question starts at the root,
+        # whose only live server, 127.0.0.2, is known from priming alone.
+        self.assertEqual(hayatectl(self.tree.resolver, "cache", "flush", "test.").returncode, 0)
+        again = self.tree.ask("mail.example.test")
+        self.assertEqual(again.status, "NOERROR", again.text)
+        self.assertEqual(without_ttl(again.answer), ["mail.example.test. IN A 192.0.2.25"])
+        self.assertIn("udp test. A", self.tree.servers["127.0.0.2"].log())
 
     def test_stale_answers_when_every_server_is_gone(self):
         fresh = self.tree.ask("short.example.test")

@@ -66,6 +66,8 @@ StatsSnapshot sample_stats() {
   s.answers_from_cache = 6;
   s.dropped = 1;
   s.truncated = 2;
+  s.ecs_queries = 9;
+  s.ecs_tailored_answers = 7;
   return s;
 }
 
@@ -104,7 +106,9 @@ TEST(StatusReport, StatsLines) {
                                                                    "resolver.upstream-failures=0",
                                                                    "resolver.stale-answers=0",
                                                                    "dns64.synthesized=0",
-                                                                   "dns64.aaaa-filtered=0"}));
+                                                                   "dns64.aaaa-filtered=0",
+                                                                   "ecs.queries=9",
+                                                                   "ecs.tailored-answers=7"}));
 }
 
 TEST(StatusReport, MetricsText) {

@@ -363,6 +363,66 @@ TEST(Dns64Listeners, APolicyForOneListenerOnly) {
   EXPECT_EQ(ask_on("127.0.0.2", 5353), 0u);
 }
 
+// A client of a [[view]] gets its AAAA synthesized from the view's version of the zone; the
+// answer cache keeps the views apart as well as the policies.
+TEST(Dns64Views, SynthesisFromTheClientsView) {
+  AnswerPolicy answer;
+  answer.dns64 = Dns64Policies({policy(Dns64Mode::kDns64, "10.0.0.0/8")});
+  answer.view_names = {"europe"};
+  answer.views = ViewTable({ViewTable::Entry{*Prefix::parse("10.0.0.0/24"), 1}});
+  answer.ecs_trusted = Acl({*Prefix::parse("0.0.0.0/0")});
+  std::vector<ZoneSource> sources = {
+      {N("dns64.test."), kZones + "dns64.test.zone", Acl()},
+      {N("dns64.test."), kZones + "views/dns64.test.europe.zone", Acl(), 1},
+  };
+  auto state = build_serving_state(sources, answer, nullptr);
+  WorkerStats stats;
+  QueryProcessor processor(state, stats);
+  auto ask_from = [&](const char* address) {
+    zone::ResponseView out;
+    processor.handle(
+        make_query("v4only.dns64.test.", rr_type::AAAA), client(address),
+        [&](std::span<const std::uint8_t> r) { out = parse(Bytes(r.begin(), r.end())); });
+    const auto* aaaa = find(out, "v4only.dns64.test.", rr_type::AAAA);
+    return aaaa != nullptr ? aaaa->rdatas : std::vector<zone::Rdata>{};
+  };
+  // A trusted resolver's ECS option chooses the view: echoed with its SCOPE, never cached.
+  zone::ClientSubnet subnet;
+  subnet.source_prefix = 24;
+  inet_pton(AF_INET, "10.0.0.0", subnet.address.data());
+  std::array<std::uint8_t, 8> data{};
+  std::size_t data_size = zone::encode_client_subnet(subnet, data);
+  std::array<std::uint8_t, 12> option{};
+  std::size_t option_size =
+      zone::write_option(option, zone::edns_option::CLIENT_SUBNET,
+                         std::span<const std::uint8_t>(data.data(), data_size));
+  Bytes query(512);
+  zone::MessageRenderer r(query, query.size());
+  zone::Header header;
+  header.set(zone::flag::RD);
+  r.begin(header);
+  r.add_question(N("v4only.dns64.test.").wire(), rr_type::AAAA, zone::rr_class::IN);
+  r.add_opt(zone::OptParams{}, std::span<const std::uint8_t>(option.data(), option_size));
+  query.resize(r.finish());
+  for (int round = 0; round < 2; ++round) {
+    zone::ResponseView out;
+    processor.handle(query, client("10.0.1.7"), [&](std::span<const std::uint8_t> m) {
+      out = parse(Bytes(m.begin(), m.end()));
+    });
+    EXPECT_EQ(find(out, "v4only.dns64.test.", rr_type::AAAA)->rdatas,
+              (std::vector<zone::Rdata>{v6("2001:db8:64::9.9.9.9")}));
+    ASSERT_TRUE(out.edns.client_subnet.has_value());
+    EXPECT_EQ(out.edns.client_subnet->scope_prefix, 24);
+  }
+  EXPECT_EQ(stats.answers_from_cache.load(), 0u) << "ECS answers bypass the answer cache";
+
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(ask_from("10.0.0.7"), (std::vector<zone::Rdata>{v6("2001:db8:64::9.9.9.9")}));
+    EXPECT_EQ(ask_from("10.0.1.7"),
+              (std::vector<zone::Rdata>{v6("2001:db8:64::1.2.3.4"), v6("2001:db8:64::5.6.7.8")}));
+  }
+}
+
 // --- answers from the resolver -----------------------------------------------------------------
 
 zone::ResponseRRset record(const std::string& owner, std::uint16_t type, std::uint32_t ttl,

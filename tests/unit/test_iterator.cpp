@@ -99,6 +99,8 @@ class IteratorTest : public ::testing::Test {
   IteratorTest() {
     hints_ =
         parse_root_hints(". 3600000 NS a.root.test.\na.root.test. 3600000 A 10.0.0.1\n").value();
+    // The scripted trees have no NS RRset at the root; the priming tests turn it back on.
+    limits_.prime_root = false;
   }
 
   static InfraOptions infra_options() {
@@ -126,13 +128,19 @@ class IteratorTest : public ::testing::Test {
 
   // root → test. → example.test. (www, mail) and other.test. (www), all with glue.
   void standard_tree(Responder example = example_zone()) {
-    serve(kRoot, FakeZone{".", {ns("test.", "ns1.nic.test."), a("ns1.nic.test.", "10.0.1.1")}});
+    serve(kRoot, root_zone());
+    serve_below_root(std::move(example));
+  }
+  void serve_below_root(Responder example = example_zone()) {
     serve(kTld,
           FakeZone{"test.",
                    {ns("example.test.", "ns1.example.test."), a("ns1.example.test.", "10.0.2.1"),
                     ns("other.test.", "ns1.other.test."), a("ns1.other.test.", "10.0.3.1")}});
     serve(kExample, std::move(example));
     serve(kOther, FakeZone{"other.test.", {a("www.other.test.", "192.0.2.90")}});
+  }
+  static FakeZone root_zone() {
+    return FakeZone{".", {ns("test.", "ns1.nic.test."), a("ns1.nic.test.", "10.0.1.1")}};
   }
   static FakeZone example_zone() {
     return FakeZone{"example.test.",
@@ -230,6 +238,47 @@ TEST_F(IteratorTest, FollowsReferralsFromTheRootWithQnameMinimisationThenAnswers
   EXPECT_TRUE(nodata.answer.empty());
   EXPECT_EQ(sent().back(), "10.0.2.1 mail.example.test. AAAA");
   EXPECT_EQ(upstream_.log().size(), 4u);
+}
+
+// RFC 8109: the hints name a server that is no longer a root server; priming learns the
+// current ones (and their addresses from the additional section), which the resolution uses.
+TEST_F(IteratorTest, PrimingReplacesTheHintsWithTheRootsOwnNsRRset) {
+  limits_.prime_root = true;
+  const UpstreamAddress new_root = UpstreamAddress::from_string("10.0.0.2");
+  serve(kRoot, [](const UpstreamQuery& q) {
+    if (q.qname.is_root() && q.qtype == rr_type::NS)
+      return authoritative({ns(".", "b.root.test.")}, {}, {a("b.root.test.", "10.0.0.2")});
+    return error_reply(zone::rcode::REFUSED);  // the old server answers nothing else
+  });
+  serve(new_root, root_zone());
+  serve_below_root();
+
+  ResolveResult r = resolve("www.example.test.");
+  EXPECT_EQ(r.rcode, zone::rcode::NOERROR) << r.failure;
+  EXPECT_EQ(sent(),
+            (std::vector<std::string>{"10.0.0.1 . NS", "10.0.0.2 test. A",
+                                      "10.0.1.1 example.test. A", "10.0.2.1 www.example.test. A"}));
+  EXPECT_EQ(rrsets_.lookup(name("."), rr_type::NS)->rrset->trust, Trust::kAuthAnswer);
+  EXPECT_EQ(rrsets_.lookup(name("b.root.test."), rr_type::A)->rrset->trust, Trust::kAdditional);
+
+  // Primed once: later questions start from the cache.
+  EXPECT_EQ(resolve("www.other.test.").rcode, zone::rcode::NOERROR);
+  const std::vector<std::string> all = sent();
+  EXPECT_EQ(std::count(all.begin(), all.end(), "10.0.0.1 . NS"), 1);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "10.0.0.2 test. A"), 1);  // test. is cached
+}
+
+TEST_F(IteratorTest, PrimingThatFailsFallsBackToTheHints) {
+  limits_.prime_root = true;
+  serve(kRoot, [](const UpstreamQuery& q) {
+    if (q.qname.is_root() && q.qtype == rr_type::NS) return error_reply(zone::rcode::SERVFAIL);
+    return root_zone()(q);
+  });
+  serve_below_root();
+  ResolveResult r = resolve("www.example.test.");
+  EXPECT_EQ(r.rcode, zone::rcode::NOERROR) << r.failure;
+  EXPECT_EQ(sent().front(), "10.0.0.1 . NS");
+  EXPECT_EQ(sent().back(), "10.0.2.1 www.example.test. A");
 }
 
 TEST_F(IteratorTest, WithoutMinimisationEveryServerSeesTheFullQuestion) {

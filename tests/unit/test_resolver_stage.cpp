@@ -15,6 +15,7 @@
 #include "server/resolver/forwarder.hpp"
 #include "server/resolver/resolver_shared.hpp"
 #include "server/resolver/scripted_upstream.hpp"
+#include "tests/unit/client_info_util.hpp"
 #include "tests/unit/iterator_test_util.hpp"
 
 namespace hayate::server::resolver {
@@ -61,14 +62,7 @@ ScriptedRule answers_everything(const UpstreamAddress& server) {
   return r;
 }
 
-ClientInfo client_from(const char* address) {
-  ClientInfo client;
-  auto* in = reinterpret_cast<sockaddr_in*>(&client.address);
-  in->sin_family = AF_INET;
-  inet_pton(AF_INET, address, &in->sin_addr);
-  client.address_length = sizeof(sockaddr_in);
-  return client;
-}
+using test::client_from;
 
 std::shared_ptr<const ServingState> local_zones() {
   const std::string zones = std::string(HAYATE_TEST_ZONES) + "/server/";
@@ -89,8 +83,8 @@ class CapturingSink final : public ResponseSink {
 
 class ResolverStageTest : public ::testing::Test {
  protected:
-  ResolverStageTest()
-      : shared(settings(), clock.function()),
+  explicit ResolverStageTest(ResolverSettings resolver_settings = settings())
+      : shared(std::move(resolver_settings), clock.function()),
         upstream(context, &shared.infra()),
         forwarder(ForwarderServices{upstream, shared.rrsets(), shared.negatives(), shared.infra(),
                                     &stats},
@@ -357,6 +351,58 @@ TEST_F(ResolverStageTest, UnrelatedAnswerRecordsAreNotCached) {
   zone::ResponseView view = ask(make_query("www.example.org.", rr_type::A));
   EXPECT_EQ(view.section(zone::Section::kAnswer).size(), 1u);
   EXPECT_FALSE(shared.rrsets().lookup(name("victim.example.net."), rr_type::A));
+}
+
+}  // namespace
+}  // namespace hayate::server::resolver
+
+namespace hayate::server::resolver {
+namespace {
+
+class PrefetchingResolverStageTest : public ResolverStageTest {
+ protected:
+  PrefetchingResolverStageTest() : ResolverStageTest(prefetching()) {}
+  static ResolverSettings prefetching() {
+    ResolverSettings s = settings();
+    s.prefetch = true;
+    s.rrset_cache.prefetch_min_hits = 3;
+    return s;
+  }
+};
+
+// A popular answer in the last tenth of its TTL is given from the cache at once and fetched
+// again in the background (Unbound's prefetch), so its next askers still hit the cache.
+TEST_F(PrefetchingResolverStageTest, PopularEntryNearExpiryIsRefreshedBehindTheCacheAnswer) {
+  upstream.answer(kFirst, name("hot.example.org."), rr_type::A,
+                  render(authoritative({a("hot.example.org.", "198.51.100.7", 100)}),
+                         name("hot.example.org."), rr_type::A));
+  ask(make_query("hot.example.org.", rr_type::A));
+  for (int i = 0; i < 3; ++i)
+    ask(make_query("hot.example.org.", rr_type::A));
+  EXPECT_EQ(upstream.log().size(), 1u);
+
+  clock.advance(std::chrono::seconds(95));
+  zone::ResponseView near_expiry = ask(make_query("hot.example.org.", rr_type::A));
+  ASSERT_EQ(near_expiry.section(zone::Section::kAnswer).size(), 1u);
+  EXPECT_EQ(near_expiry.section(zone::Section::kAnswer)[0].ttl, 5u) << "the cached answer";
+  EXPECT_EQ(upstream.log().size(), 2u) << "and one prefetch query";
+
+  zone::ResponseView refreshed = ask(make_query("hot.example.org.", rr_type::A));
+  ASSERT_EQ(refreshed.section(zone::Section::kAnswer).size(), 1u);
+  EXPECT_EQ(refreshed.section(zone::Section::kAnswer)[0].ttl, 100u);
+  EXPECT_EQ(upstream.log().size(), 2u);
+}
+
+// Without `prefetch` the same entry just expires.
+TEST_F(ResolverStageTest, NoPrefetchUnlessConfigured) {
+  upstream.answer(kFirst, name("hot.example.org."), rr_type::A,
+                  render(authoritative({a("hot.example.org.", "198.51.100.7", 100)}),
+                         name("hot.example.org."), rr_type::A));
+  for (int i = 0; i < 4; ++i)
+    ask(make_query("hot.example.org.", rr_type::A));
+  clock.advance(std::chrono::seconds(95));
+  ask(make_query("hot.example.org.", rr_type::A));
+  EXPECT_EQ(upstream.log().size(), 1u);
 }
 
 }  // namespace
