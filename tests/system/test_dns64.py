@@ -33,21 +33,28 @@ NO_POLICY, DNS64, FILTER, ALWAYS, BREAKING, WELL_KNOWN = (
     "127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6")
 NSP = "2001:db8:64::"  # the network-specific prefix, /96
 
-DNS64_BLOCKS = f"""
+
+def dns64_blocks(dns64: str, filter_aaaa: str, always: str, extra: str = "") -> str:
+    """[[dns64]] blocks for three client addresses: DNS64 and synthesize-always with the
+    network-specific prefix, and the AAAA filter; `extra` is appended (more blocks)."""
+    return f"""
 [[dns64]]
 mode = "dns64"
 prefixes = ["{NSP}/96"]
-clients = ["{DNS64}"]
+clients = ["{dns64}"]
 
 [[dns64]]
 mode = "filter-aaaa"
-clients = ["{FILTER}"]
+clients = ["{filter_aaaa}"]
 
 [[dns64]]
 mode = "synthesize-always"
 prefixes = ["{NSP}/96"]
-clients = ["{ALWAYS}"]
+clients = ["{always}"]
+""" + extra
 
+
+DNS64_BLOCKS = dns64_blocks(DNS64, FILTER, ALWAYS, f"""
 [[dns64]]
 mode = "dns64"
 prefixes = ["{NSP}/96"]
@@ -57,7 +64,8 @@ break-dnssec = true
 [[dns64]]
 mode = "dns64"
 clients = ["{WELL_KNOWN}"]
-"""
+""")
+
 
 V4ONLY = [f"v4-{i}" for i in range(25)]
 DUAL = [f"dual-{i}" for i in range(10)]

@@ -13,26 +13,12 @@ from __future__ import annotations
 import unittest
 
 from daemon_harness import UnboundDaemon, dig, find_binary, without_ttl
+from test_dns64 import NSP, dns64_blocks
 from test_iterative import Hierarchy, main
 
-NSP = "2001:db8:64::"
 DNS64, FILTER, ALWAYS = "127.0.1.2", "127.0.1.3", "127.0.1.4"  # client addresses pick policies
 
-BLOCKS = f"""
-[[dns64]]
-mode = "dns64"
-prefixes = ["{NSP}/96"]
-clients = ["{DNS64}"]
-
-[[dns64]]
-mode = "filter-aaaa"
-clients = ["{FILTER}"]
-
-[[dns64]]
-mode = "synthesize-always"
-prefixes = ["{NSP}/96"]
-clients = ["{ALWAYS}"]
-"""
+BLOCKS = dns64_blocks(DNS64, FILTER, ALWAYS)
 
 # Names of the tree with what a DNS64 client gets for AAAA (the tree's addresses are documentation
 # addresses, hence the network-specific prefix: RFC 6052 §3.1 keeps them from 64:ff9b::/96).

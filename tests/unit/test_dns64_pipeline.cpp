@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/query_processor.hpp"
+#include "tests/unit/dns64_test_util.hpp"
 #include "zone/edns.hpp"
 #include "zone/message_renderer.hpp"
 #include "zone/response_view.hpp"
@@ -24,21 +25,9 @@ using Bytes = std::vector<std::uint8_t>;
 
 const std::string kZones = std::string(HAYATE_TEST_ZONES) + "/server/";
 
-zone::Name N(const std::string& text) {
-  return zone::Name::from_text(text).value();
-}
-
-zone::Rdata v4(const char* text) {
-  zone::Rdata out(4);
-  EXPECT_EQ(inet_pton(AF_INET, text, out.data()), 1);
-  return out;
-}
-
-zone::Rdata v6(const char* text) {
-  zone::Rdata out(16);
-  EXPECT_EQ(inet_pton(AF_INET6, text, out.data()), 1);
-  return out;
-}
+using test::N;
+using test::v4;
+using test::v6;
 
 Dns64Policy policy(Dns64Mode mode, const char* clients) {
   Dns64Policy p;

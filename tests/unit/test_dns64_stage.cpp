@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/dns64_synthesis.hpp"
+#include "tests/unit/dns64_test_util.hpp"
 #include "zone/rr_type.hpp"
 
 namespace hayate::server {
@@ -19,21 +20,9 @@ namespace {
 namespace rr_type = zone::rr_type;
 using zone::ResponseRRset;
 
-zone::Name N(const std::string& text) {
-  return zone::Name::from_text(text).value();
-}
-
-zone::Rdata v4(const char* text) {
-  zone::Rdata out(4);
-  EXPECT_EQ(inet_pton(AF_INET, text, out.data()), 1);
-  return out;
-}
-
-zone::Rdata v6(const char* text) {
-  zone::Rdata out(16);
-  EXPECT_EQ(inet_pton(AF_INET6, text, out.data()), 1);
-  return out;
-}
+using test::N;
+using test::v4;
+using test::v6;
 
 ResponseRRset rrset(const std::string& owner, std::uint16_t type, std::uint32_t ttl,
                     std::vector<zone::Rdata> rdatas) {
