@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "server/authoritative_answer.hpp"
+#include "server/client_subnet_echo.hpp"
 #include "server/zone_transfer.hpp"
 #include "zone/message_parser.hpp"
 #include "zone/message_renderer.hpp"
@@ -173,12 +174,13 @@ void QueryProcessor::start_response(MessageRenderer& renderer, const ParsedQuery
   if (query.has_edns) renderer.reserve(zone::opt_rr_size(0));
 }
 
-std::size_t QueryProcessor::end_response(MessageRenderer& renderer, const ParsedQuery& query) {
+std::size_t QueryProcessor::end_response(MessageRenderer& renderer, const ParsedQuery& query,
+                                         std::span<const std::uint8_t> options) {
   if (query.has_edns) {
     zone::OptParams opt;
     opt.udp_payload_size = state_->policy.udp_payload_size;
     opt.dnssec_ok = query.dnssec_ok;  // RFC 3225 §3: DO is copied into the response
-    renderer.add_opt(opt);
+    renderer.add_opt(opt, options);
   }
   return renderer.finish();
 }
@@ -275,7 +277,7 @@ void QueryProcessor::answer_recursively(const ParsedQuery& query,
     return;
   }
   RecursiveQuestion question{zone::Name::from_valid_wire(query.qname_wire()), query.qtype,
-                             query.qclass};
+                             query.qclass, client.address, client_subnet_of(query, packet)};
   if (auto cached = recursion_->from_cache(question)) {
     stats_.bump(stats_.resolver_cache_answers);
     if (cached->stale) stats_.bump(stats_.stale_answers);
@@ -308,6 +310,13 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
                                     EmitResponse emit) {
   MessageRenderer renderer(std::span<std::uint8_t>(buffer_.data(), buffer_.size()), limit);
   start_response(renderer, query, packet);
+  // RFC 7871 §7.2: ECS back only to a client that sent it, with the answer's scope.
+  EcsOptionBuffer ecs{};
+  std::size_t ecs_size = 0;
+  if (auto subnet = client_subnet_of(query, packet)) {
+    ecs_size = write_ecs_echo(*subnet, answer.ecs_scope, ecs);
+    if (!renderer.reserve(ecs_size)) ecs_size = 0;
+  }
   renderer.header().set(zone::flag::RA);
   renderer.set_rcode(answer.rcode);
   bool complete = true;
@@ -320,7 +329,7 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
     renderer.add_rrset(zone::Section::kAuthority, soa.owner.wire(), soa.type, soa.rclass, soa.ttl,
                        soa.rdatas);
   }
-  std::size_t size = end_response(renderer, query);
+  std::size_t size = end_response(renderer, query, std::span(ecs.data(), ecs_size));
   finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
 }
 

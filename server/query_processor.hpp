@@ -38,7 +38,8 @@ class QueryProcessor final : public QueryHandler {
                            std::span<std::uint8_t> response);
   void start_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
                       std::span<const std::uint8_t> packet);
-  std::size_t end_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query);
+  std::size_t end_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
+                           std::span<const std::uint8_t> options = {});
   void finish_response(std::span<const std::uint8_t> response, EmitResponse emit);
 
   void answer_malformed(const zone::ParsedQuery& query, zone::ParseError error, EmitResponse emit);

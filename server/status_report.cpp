@@ -89,6 +89,20 @@ void query_metrics(std::string& out, const StatsSnapshot& stats) {
   }
 }
 
+// EDNS Client Subnet on the resolver side (RFC 7871).
+void ecs_metrics(std::string& out, const StatsSnapshot& stats) {
+  metric_header(out, "hayate_ecs_queries_sent_total", "counter",
+                "Upstream queries that carried EDNS Client Subnet.");
+  sample(out, "hayate_ecs_queries_sent_total", "", stats.ecs_queries_sent);
+  metric_header(out, "hayate_ecs_tailored_cached_total", "counter",
+                "Answers with ECS scope > 0 cached for their subnet.");
+  sample(out, "hayate_ecs_tailored_cached_total", "", stats.ecs_tailored_cached);
+  metric_header(out, "hayate_ecs_cache_lookups_total", "counter",
+                "Lookups of tailored names by client subnet, by result.");
+  sample(out, "hayate_ecs_cache_lookups_total", label("result", "hit"), stats.ecs_cache_hits);
+  sample(out, "hayate_ecs_cache_lookups_total", label("result", "miss"), stats.ecs_cache_misses);
+}
+
 void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
   metric_header(out, "hayate_resolver_cache_answers_total", "counter",
                 "Resolver answers from its RRset and negative caches.");
@@ -104,6 +118,7 @@ void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
   metric_header(out, "hayate_stale_answers_total", "counter",
                 "Answers from expired cache data (RFC 8767).");
   sample(out, "hayate_stale_answers_total", "", stats.stale_answers);
+  ecs_metrics(out, stats);
 }
 
 void response_metrics(std::string& out, const StatsSnapshot& stats) {
@@ -208,6 +223,10 @@ std::vector<std::string> stats_lines(const StatsSnapshot& stats) {
   add("resolver.upstream-queries", stats.upstream_queries);
   add("resolver.upstream-failures", stats.upstream_failures);
   add("resolver.stale-answers", stats.stale_answers);
+  add("resolver.ecs.queries-sent", stats.ecs_queries_sent);
+  add("resolver.ecs.tailored-cached", stats.ecs_tailored_cached);
+  add("resolver.ecs.cache-hits", stats.ecs_cache_hits);
+  add("resolver.ecs.cache-misses", stats.ecs_cache_misses);
   return lines;
 }
 
