@@ -44,16 +44,6 @@ std::string did_you_mean(std::string_view section, std::string_view key) {
   return best ? "; did you mean '" + std::string(best->key) + "'?" : "";
 }
 
-std::string known_sections() {
-  std::string list;
-  for (const Section& s : sections()) {
-    if (s.name.find('.') != std::string_view::npos) continue;  // nested: named with its parent
-    list += (list.empty() ? "" : ", ") + std::string(s.is_array ? "[[" : "[") +
-            std::string(s.name) + (s.is_array ? "]]" : "]");
-  }
-  return list;
-}
-
 // Defaults come from the table's TOML text, through the same conversion as the user's values.
 // An error here is a bug in the table; it is reported like any other so tests catch it.
 void apply_default(const Option& o, Config& config, ParseContext& ctx) {
@@ -145,30 +135,69 @@ void read_document(const toml::table& root, Config& config, ParseContext& ctx) {
       read_section(*section, node, config, ctx);
     } else if (node.is_table() || node.is_array()) {
       ctx.error(key.source(), "unknown section '" + std::string(key.str()) +
-                                  "'; known sections: " + known_sections());
+                                  "'; known sections: " + known_sections_text());
     } else {
-      ctx.error(key.source(), "option '" + std::string(key.str()) +
-                                  "' is outside any section; known sections: " + known_sections());
+      ctx.error(key.source(),
+                "option '" + std::string(key.str()) +
+                    "' is outside any section; known sections: " + known_sections_text());
     }
   }
 }
 
-// Zone names must be unique, compared without case (RFC 4343). Works on the TOML nodes so the
-// error can point at the second name.
+const std::string* string_key(const toml::node& element, std::string_view key,
+                              const toml::node** node = nullptr) {
+  const toml::table* table = element.as_table();
+  const toml::node* found = table ? table->get(key) : nullptr;
+  if (node != nullptr) *node = found;
+  return found && found->is_string() ? &found->as_string()->get() : nullptr;
+}
+
+// View names must be unique; every [[zone]] view = NAME must name one. Works on the TOML nodes so
+// the error can point at the offending name.
+void check_views(const toml::table& root, ParseContext& ctx) {
+  std::map<std::string, toml::source_region> views;
+  if (const toml::array* array = root["view"].as_array()) {
+    for (const toml::node& element : *array) {
+      const toml::node* node = nullptr;
+      const std::string* name = string_key(element, "name", &node);
+      if (name == nullptr) continue;
+      auto [it, inserted] = views.emplace(*name, node->source());
+      if (!inserted) {
+        ctx.error(node->source(), "duplicate view '" + *name + "' (first defined at " +
+                                      position_text(it->second) + ")");
+      }
+    }
+  }
+  if (const toml::array* zones = root["zone"].as_array()) {
+    for (const toml::node& element : *zones) {
+      const toml::node* node = nullptr;
+      const std::string* view = string_key(element, "view", &node);
+      if (view == nullptr || view->empty() || views.count(*view) != 0) continue;
+      ctx.error(node->source(), "zone.view: no [[view]] named '" + *view + "'");
+    }
+  }
+}
+
+// A zone name appears at most once per view, compared without case (RFC 4343). Works on the TOML
+// nodes so the error can point at the second name.
 void check_duplicate_zones(const toml::table& root, ParseContext& ctx) {
   const toml::array* zones = root["zone"].as_array();
   if (!zones) return;
-  std::map<std::string, toml::source_region> seen;
+  std::map<std::pair<std::string, std::string>, toml::source_region> seen;
   for (const toml::node& element : *zones) {
-    const toml::table* table = element.as_table();
-    const toml::node* name_node = table ? table->get("name") : nullptr;
-    if (!name_node || !name_node->is_string()) continue;
-    auto name = normalise_domain_name(name_node->as_string()->get());
+    const toml::node* name_node = nullptr;
+    const std::string* text = string_key(element, "name", &name_node);
+    if (text == nullptr) continue;
+    auto name = normalise_domain_name(*text);
     if (!name) continue;  // already reported
-    auto [it, inserted] = seen.emplace(lowercase(*name.value), name_node->source());
+    const std::string* view = string_key(element, "view");
+    std::string view_name = view ? *view : std::string();
+    auto [it, inserted] =
+        seen.emplace(std::pair{view_name, lowercase(*name.value)}, name_node->source());
     if (!inserted) {
-      ctx.error(name_node->source(), "duplicate zone '" + *name.value + "' (first defined at " +
-                                         position_text(it->second) + ")");
+      ctx.error(name_node->source(), "duplicate zone '" + *name.value + "'" +
+                                         (view_name.empty() ? "" : " in view '" + view_name + "'") +
+                                         " (first defined at " + position_text(it->second) + ")");
     }
   }
 }
@@ -196,6 +225,16 @@ Config defaults(ParseContext& ctx) {
 
 }  // namespace
 
+std::string known_sections_text() {
+  std::string list;
+  for (const Section& s : sections()) {
+    if (s.name.find('.') != std::string_view::npos) continue;  // nested: named with its parent
+    list += (list.empty() ? "" : ", ") + std::string(s.is_array ? "[[" : "[") +
+            std::string(s.name) + (s.is_array ? "]]" : "]");
+  }
+  return list;
+}
+
 Config default_config() {
   ParseContext ctx{"<defaults>", std::filesystem::path("/"), {}};
   return defaults(ctx);
@@ -208,6 +247,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
     toml::table root = toml::parse(text, source_name);
     read_document(root, config, ctx);
     check_duplicate_zones(root, ctx);
+    check_views(root, ctx);
   } catch (const toml::parse_error& e) {
     ctx.error(e.source(), std::string(e.description()));
   }

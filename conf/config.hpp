@@ -55,8 +55,21 @@ struct ControlConfig {
 struct ZoneConfig {
   std::string name;  // absolute (trailing dot), case as written
   std::string file;  // absolute: relative paths are resolved against the config file's directory
+  std::string view;  // the [[view]] this version of the zone belongs to; "" = the default view
   std::vector<Endpoint> notify;        // secondaries to send NOTIFY to
   std::vector<Prefix> allow_transfer;  // who may AXFR
+};
+
+// [[view]]: clients (by EDNS Client Subnet, else source address) in `match_clients` see the
+// zones of this view; the first view that matches wins (BIND's match-clients).
+struct ViewConfig {
+  std::string name;
+  std::vector<Prefix> match_clients;
+};
+
+// [ecs]: EDNS Client Subnet (RFC 7871) on the authoritative side.
+struct EcsConfig {
+  std::vector<Prefix> trusted;  // whose ECS option is believed; others are judged by source
 };
 
 // [[resolver.forward-zone]]: queries for `name` and below go to these upstreams (longest match
@@ -98,6 +111,8 @@ struct Config {
   LogConfig log;
   ControlConfig control;
   std::vector<ZoneConfig> zones;
+  std::vector<ViewConfig> views;
+  EcsConfig ecs;
   ResolverConfig resolver;
 };
 

@@ -41,6 +41,10 @@ constexpr std::int64_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
 constexpr std::int64_t kMaxPath = 4095;
 constexpr std::int64_t kMaxTxtString = 255;  // one TXT character-string (RFC 1035 §3.3)
 
+ViewConfig& view(Config& c) {
+  return c.views.back();
+}
+
 ForwardZoneConfig& forward_zone(Config& c) {
   return c.resolver.forward_zones.back();
 }
@@ -57,6 +61,15 @@ constexpr std::array kSections = {
     Section{"control", false, "hayatectl's control socket and the metrics endpoint."},
     Section{"zone", true, "One [[zone]] table per zone served authoritatively.",
             [](Config& c) { c.zones.emplace_back(); }},
+    Section{"view", true,
+            "One [[view]] per group of clients that sees its own version of some zones "
+            "(GeoDNS): a [[zone]] with `view = NAME` is served to the view's clients instead of "
+            "the default [[zone]] of the same name; zones a view lacks come from the default "
+            "view. Clients are matched by EDNS Client Subnet (RFC 7871) when the query has a "
+            "valid one from a trusted resolver, else by source address; the first view that "
+            "matches wins.",
+            [](Config& c) { c.views.emplace_back(); }},
+    Section{"ecs", false, "EDNS Client Subnet (RFC 7871) in authoritative answers."},
     Section{"resolver", false,
             "Recursive resolver and forwarder with a cache, for the clients in `allow`. Names "
             "in the [[zone]]s above are answered from the zones first."},
@@ -234,6 +247,42 @@ const std::array kOptions = {
         .default_text = R"(["127.0.0.0/8", "::1/128"])",
         .doc = "Prefixes that may transfer the zone (AXFR); a bare address is one host.",
         .apply = [](Config& c, Value&& v) { zone(c).allow_transfer = as_prefixes(std::move(v)); }},
+
+    Option{.section = "zone",
+           .key = "view",
+           .kind = ValueKind::kString,
+           .default_text = R"("")",
+           .doc = "The [[view]] this version of the zone is for; \"\" = the default view, seen "
+                  "by clients no view matches and by views without their own version.",
+           .max = 63,
+           .empty_is_off = true,
+           .apply = [](Config& c, Value&& v) { zone(c).view = as_string(std::move(v)); }},
+
+    // [[view]]
+    Option{.section = "view",
+           .key = "name",
+           .kind = ValueKind::kString,
+           .doc = "The view's name, used by [[zone]] view = NAME.",
+           .max = 63,
+           .example = R"("europe")",
+           .apply = [](Config& c, Value&& v) { view(c).name = as_string(std::move(v)); }},
+    Option{
+        .section = "view",
+        .key = "match-clients",
+        .kind = ValueKind::kPrefixList,
+        .doc = "Client subnets of this view.",
+        .min = 1,
+        .example = R"(["192.0.2.0/24", "2001:db8:1::/48"])",
+        .apply = [](Config& c, Value&& v) { view(c).match_clients = as_prefixes(std::move(v)); }},
+
+    // [ecs]
+    Option{.section = "ecs",
+           .key = "trusted",
+           .kind = ValueKind::kPrefixList,
+           .default_text = R"(["0.0.0.0/0", "::/0"])",
+           .doc = "Resolvers whose EDNS Client Subnet option chooses the view; queries from "
+                  "others are matched by their source address and get no ECS back.",
+           .apply = [](Config& c, Value&& v) { c.ecs.trusted = as_prefixes(std::move(v)); }},
 
     // [resolver]
     Option{.section = "resolver",

@@ -68,6 +68,8 @@ std::span<const Section> sections();
 std::span<const Option> options();
 const Section* find_section(std::string_view name);
 const Option* find_option(std::string_view section, std::string_view key);
+// "[server], [log], ..., [[zone]], ...": the top-level sections, as error messages list them.
+std::string known_sections_text();
 
 // An example file: which sections it shows. conf/examples/<name>.toml is rendered from these.
 struct ExampleFile {

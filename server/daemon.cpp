@@ -26,8 +26,15 @@ namespace {
 constexpr std::size_t kMaxDiagnosticsLogged = 20;  // per zone; a broken zone can have thousands
 
 std::size_t record_count(const ServingState& state, const ZoneReport& report) {
-  auto zone = state.zones->get(report.origin);
+  if (report.view >= state.view_zones.size()) return 0;
+  auto zone = state.view_zones[report.view]->get(report.origin);
   return zone ? zone->record_count() : 0;
+}
+
+// "example.com." or "example.com. (view europe)".
+std::string zone_title(const ServingState& state, const ZoneReport& report) {
+  std::string view = view_name(state.policy, report.view);
+  return report.origin.to_text() + (view.empty() ? "" : " (view " + view + ")");
 }
 
 void log_diagnostics(const ZoneReport& report) {
@@ -49,7 +56,7 @@ void log_diagnostics(const ZoneReport& report) {
 void log_zone_reports(const ServingState& state) {
   for (const ZoneReport& z : state.zone_reports) {
     log_diagnostics(z);
-    const std::string name = z.origin.to_text();
+    const std::string name = zone_title(state, z);
     if (!z.serving) {
       spdlog::error("zone {}: failed to load from {}; not served", name, z.file);
     } else if (z.kept_old) {

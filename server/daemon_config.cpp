@@ -131,7 +131,14 @@ std::vector<ZoneSource> zone_sources(const conf::Config& config, std::vector<std
       errors.push_back("zone " + z.name + ": " + origin.error());
       continue;
     }
-    sources.push_back(ZoneSource{std::move(*origin), z.file, to_acl(z.allow_transfer)});
+    std::size_t view = 0;
+    for (std::size_t i = 0; i < config.views.size(); ++i)
+      if (config.views[i].name == z.view) view = i + 1;
+    if (!z.view.empty() && view == 0) {  // the config parser rejects this already
+      errors.push_back("zone " + z.name + ": no view named '" + z.view + "'");
+      continue;
+    }
+    sources.push_back(ZoneSource{std::move(*origin), z.file, to_acl(z.allow_transfer), view});
   }
   return sources;
 }
@@ -141,6 +148,14 @@ AnswerPolicy answer_policy(const conf::Config& config) {
   policy.udp_payload_size = config.server.udp_payload_size;
   policy.identity = config.server.identity;
   policy.version = config.server.version;
+  std::vector<ViewTable::Entry> entries;
+  for (std::size_t i = 0; i < config.views.size(); ++i) {
+    policy.view_names.push_back(config.views[i].name);
+    for (const Prefix& subnet : to_acl(config.views[i].match_clients).prefixes())
+      entries.push_back(ViewTable::Entry{subnet, i + 1});
+  }
+  policy.views = ViewTable(std::move(entries));
+  policy.ecs_trusted = to_acl(config.ecs.trusted);
   return policy;
 }
 

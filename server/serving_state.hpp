@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/acl.hpp"
+#include "server/view_table.hpp"
 #include "zone/diagnostic.hpp"
 #include "zone/zone_set.hpp"
 
@@ -21,6 +22,7 @@ struct ZoneSource {
   zone::Name origin;
   std::string file;
   Acl allow_transfer = Acl::loopback();  // who may AXFR the zone
+  std::size_t view = 0;                  // 0: the default view; i + 1: AnswerPolicy::view_names[i]
 };
 
 struct AnswerPolicy {
@@ -28,11 +30,16 @@ struct AnswerPolicy {
   std::string identity;                   // CH TXT id.server / hostname.bind; empty: REFUSED
   std::string version;                    // CH TXT version.bind / version.server; empty: REFUSED
   std::size_t answer_cache_entries = 65536;  // rendered answers kept per worker
+  // [[view]]s (GeoDNS) and EDNS Client Subnet (RFC 7871): no views, no ECS in answers.
+  std::vector<std::string> view_names;  // view i + 1 is view_names[i]
+  ViewTable views;
+  Acl ecs_trusted;  // whose ECS option chooses the view
 };
 
 struct ZoneReport {
   zone::Name origin;
   std::string file;
+  std::size_t view = 0;   // as ZoneSource::view
   bool serving = false;   // a version of the zone is being served
   bool kept_old = false;  // this load failed and the previous version is still served
   std::uint32_t serial = 0;
@@ -40,12 +47,24 @@ struct ZoneReport {
 };
 
 struct ServingState {
-  std::shared_ptr<const zone::ZoneSet> zones;
+  std::shared_ptr<const zone::ZoneSet> zones;  // the default view
+  // Per view (index as ViewChoice::view; [0] is `zones`): the view's own zones, and the default
+  // view's zones of every other name, so CNAME chains and delegations cross freely.
+  std::vector<std::shared_ptr<const zone::ZoneSet>> view_zones;
+  // Origins of the zones some [[view]] has its own version of: names at or below them get
+  // answers that depend on the client's subnet (ECS SCOPE > 0); the rest do not (SCOPE 0).
+  std::vector<zone::Name> tailored_origins;
   std::unordered_map<zone::Name, Acl, zone::NameKeyHash, zone::NameKeyEqual> transfer_acls;
   AnswerPolicy policy;
   std::uint64_t generation = 0;  // grows with each reload; keys the workers' answer caches
   std::vector<ZoneReport> zone_reports;
 };
+
+// Whether answers for `qname` can differ between views (see tailored_origins).
+bool is_tailored(const ServingState& state, const zone::Name& qname);
+
+// The name of view `index` for logs and status ("" for the default view).
+std::string view_name(const AnswerPolicy& policy, std::size_t index);
 
 // Loads every zone (checks included) and builds the next snapshot. A zone that fails keeps its
 // version from `previous` when there is one (reported with kept_old); on first start it is

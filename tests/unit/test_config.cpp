@@ -353,19 +353,21 @@ TEST(ConfigResolver, EcsOptions) {
             std::string::npos);
 }
 
-TEST(ConfigErrors, UnknownSectionIsAnErrorUntilItExists) {
-  EXPECT_EQ(single_error("[server]\n\n[xdp]\nenable = true\n"),
-            "/etc/hayate/hayate.toml:3:2: error: unknown section 'xdp'; known sections: "
-            "[server], [log], [control], [[zone]], [resolver]");
-  EXPECT_EQ(single_error("[[dns64]]\nprefix = \"64:ff9b::/96\"\n"),
-            "/etc/hayate/hayate.toml:1:3: error: unknown section 'dns64'; known sections: "
-            "[server], [log], [control], [[zone]], [resolver]");
+TEST(ConfigErrors, UnknownSectionIsAnError) {
+  EXPECT_EQ(single_error("[server]\n\n[turbo]\nenable = true\n"),
+            "/etc/hayate/hayate.toml:3:2: error: unknown section 'turbo'; known sections: " +
+                known_sections_text());
+  EXPECT_EQ(single_error("[[turbo]]\nprefix = \"64:ff9b::/96\"\n"),
+            "/etc/hayate/hayate.toml:1:3: error: unknown section 'turbo'; known sections: " +
+                known_sections_text());
+  EXPECT_NE(known_sections_text().find("[server], [log], [control], [[zone]]"), std::string::npos);
 }
 
 TEST(ConfigErrors, OptionOutsideAnySection) {
   EXPECT_EQ(single_error("workers = 4\n"),
             "/etc/hayate/hayate.toml:1:1: error: option 'workers' is outside any section; known "
-            "sections: [server], [log], [control], [[zone]], [resolver]");
+            "sections: " +
+                known_sections_text());
 }
 
 TEST(ConfigErrors, WrongTypePointsAtTheValue) {
@@ -467,6 +469,58 @@ TEST(ConfigErrors, DuplicateZoneIgnoresCase) {
             "2:8)");
 }
 
+TEST(ConfigViews, ZonesPerViewAndTheEcsTrustList) {
+  auto result = parse_config(R"([[view]]
+name = "europe"
+match-clients = ["192.0.2.0/24", "2001:db8:1::/48"]
+
+[[view]]
+name = "asia"
+match-clients = ["198.51.100.0/24"]
+
+[[zone]]
+name = "example.test."
+file = "default.zone"
+
+[[zone]]
+name = "example.test."
+file = "europe.zone"
+view = "europe"
+
+[ecs]
+trusted = ["10.0.0.0/8"]
+)",
+                             "/etc/hayate/hayate.toml");
+  ASSERT_TRUE(result.ok()) << result.error_text();
+  ASSERT_EQ(result->views.size(), 2u);
+  EXPECT_EQ(result->views[0].name, "europe");
+  EXPECT_EQ(result->views[0].match_clients.size(), 2u);
+  EXPECT_EQ(result->views[1].name, "asia");
+  ASSERT_EQ(result->zones.size(), 2u);
+  EXPECT_EQ(result->zones[0].view, "");
+  EXPECT_EQ(result->zones[1].view, "europe");
+  ASSERT_EQ(result->ecs.trusted.size(), 1u);
+  EXPECT_EQ(default_config().ecs.trusted.size(), 2u);  // 0.0.0.0/0 and ::/0
+}
+
+TEST(ConfigErrors, ZoneInAViewThatDoesNotExist) {
+  EXPECT_EQ(single_error("[[zone]]\nname = \"a.test\"\nfile = \"a\"\nview = \"mars\"\n"),
+            "/etc/hayate/hayate.toml:4:8: error: zone.view: no [[view]] named 'mars'");
+}
+
+TEST(ConfigErrors, DuplicateViewAndDuplicateZoneInOneView) {
+  EXPECT_EQ(single_error("[[view]]\nname = \"eu\"\nmatch-clients = [\"192.0.2.0/24\"]\n"
+                         "[[view]]\nname = \"eu\"\nmatch-clients = [\"192.0.3.0/24\"]\n"),
+            "/etc/hayate/hayate.toml:5:8: error: duplicate view 'eu' (first defined at 2:8)");
+  EXPECT_EQ(single_error("[[view]]\nname = \"eu\"\nmatch-clients = [\"192.0.2.0/24\"]\n"
+                         "[[zone]]\nname = \"a.test\"\nfile = \"a\"\nview = \"eu\"\n"
+                         "[[zone]]\nname = \"A.test.\"\nfile = \"b\"\nview = \"eu\"\n"),
+            "/etc/hayate/hayate.toml:9:8: error: duplicate zone 'A.test.' in view 'eu' (first "
+            "defined at 5:8)");
+  EXPECT_EQ(single_error("[[view]]\nname = \"eu\"\nmatch-clients = []\n"),
+            "/etc/hayate/hayate.toml:3:17: error: view.match-clients: needs at least 1 entry");
+}
+
 TEST(ConfigErrors, MissingRequiredZoneOptionPointsAtTheHeader) {
   EXPECT_EQ(single_error("[server]\n\n[[zone]]\nname = \"a.test\"\n"),
             "/etc/hayate/hayate.toml:3:1: error: [[zone]]: missing required option 'file'");
@@ -497,7 +551,7 @@ file = "a"
 [[zone]]
 name = "a.test."
 
-[xdp]
+[turbo]
 )");
   EXPECT_EQ(errors,
             (std::vector<std::string>{
@@ -512,8 +566,8 @@ name = "a.test."
                 "/etc/hayate/hayate.toml:12:1: error: [[zone]]: missing required option 'file'",
                 "/etc/hayate/hayate.toml:13:8: error: duplicate zone 'a.test.' (first defined at "
                 "10:8)",
-                "/etc/hayate/hayate.toml:15:2: error: unknown section 'xdp'; known sections: "
-                "[server], [log], [control], [[zone]], [resolver]"}));
+                "/etc/hayate/hayate.toml:15:2: error: unknown section 'turbo'; known sections: " +
+                    known_sections_text()}));
 }
 
 TEST(ConfigErrors, UnreadableFileHasNoPosition) {
