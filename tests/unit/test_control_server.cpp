@@ -88,17 +88,29 @@ TEST(StatusReport, StatusLines) {
 }
 
 TEST(StatusReport, StatsLines) {
-  EXPECT_EQ(
-      stats_lines(sample_stats()),
-      (std::vector<std::string>{
-          "queries.udp=5", "queries.tcp=2", "responses.NOERROR=4", "responses.FORMERR=0",
-          "responses.SERVFAIL=0", "responses.NXDOMAIN=2", "responses.NOTIMP=0",
-          "responses.REFUSED=0", "responses.BADVERS=1", "queries.type.A=3", "queries.type.AAAA=4",
-          "answers-from-cache=6", "dropped=1", "truncated=2", "resolver.answers-from-cache=0",
-          "resolver.refused=0", "resolver.upstream-queries=0", "resolver.upstream-failures=0",
-          "resolver.stale-answers=0", "resolver.ecs.queries-sent=7",
-          "resolver.ecs.tailored-cached=3", "resolver.ecs.cache-hits=5",
-          "resolver.ecs.cache-misses=2"}));
+  EXPECT_EQ(stats_lines(sample_stats()), (std::vector<std::string>{"queries.udp=5",
+                                                                   "queries.tcp=2",
+                                                                   "responses.NOERROR=4",
+                                                                   "responses.FORMERR=0",
+                                                                   "responses.SERVFAIL=0",
+                                                                   "responses.NXDOMAIN=2",
+                                                                   "responses.NOTIMP=0",
+                                                                   "responses.REFUSED=0",
+                                                                   "responses.BADVERS=1",
+                                                                   "queries.type.A=3",
+                                                                   "queries.type.AAAA=4",
+                                                                   "answers-from-cache=6",
+                                                                   "dropped=1",
+                                                                   "truncated=2",
+                                                                   "resolver.answers-from-cache=0",
+                                                                   "resolver.refused=0",
+                                                                   "resolver.upstream-queries=0",
+                                                                   "resolver.upstream-failures=0",
+                                                                   "resolver.stale-answers=0",
+                                                                   "resolver.ecs.queries-sent=7",
+                                                                   "resolver.ecs.tailored-cached=3",
+                                                                   "resolver.ecs.cache-hits=5",
+                                                                   "resolver.ecs.cache-misses=2"}));
 }
 
 TEST(StatusReport, MetricsText) {

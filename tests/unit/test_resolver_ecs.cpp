@@ -11,8 +11,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "conf/config.hpp"
 #include "iterator_test_util.hpp"
 #include "server/client_subnet_echo.hpp"
+#include "server/daemon_config.hpp"
 #include "server/query_processor.hpp"
 #include "server/resolver/ecs_policy.hpp"
 #include "server/resolver/forwarder.hpp"
@@ -397,6 +399,51 @@ TEST_F(ResolverEcsPublicTest, PrivateClientAddressIsReplacedByThePublicOne) {
   EXPECT_EQ(leaf_ecs(), (std::vector<std::string>{"203.0.113.0/24"}));
   EXPECT_EQ(address_in(ask("www.geo.test.", "10.9.9.9")), "192.0.2.2");
   EXPECT_EQ(upstream.log_for(kLeaf).size(), 1u) << "both private clients share the public /24";
+}
+
+// [resolver] ecs-* → EcsSettings, with the mistakes that are only visible together.
+std::vector<std::string> settings_errors(const std::string& toml, EcsSettings* out = nullptr) {
+  auto config = conf::parse_config(toml, "/etc/hayate/hayate.toml");
+  EXPECT_TRUE(config.ok());
+  std::vector<std::string> errors;
+  if (!config.ok()) return {"parse error"};
+  ResolverSettings settings = resolver_settings(*config, errors);
+  if (out != nullptr) *out = settings.ecs;
+  return errors;
+}
+
+TEST(ResolverEcsSettings, FromTheConfiguration) {
+  EcsSettings ecs;
+  EXPECT_TRUE(settings_errors("[resolver]\necs-send = true\necs-zones = [\"cdn.example\"]\n"
+                              "ecs-upstreams = [\"192.0.2.0/28\"]\necs-max-source-v4 = 20\n"
+                              "ecs-public-v4 = \"203.0.113.7\"\necs-max-subnets = 5\n",
+                              &ecs)
+                  .empty());
+  EXPECT_TRUE(ecs.send);
+  ASSERT_EQ(ecs.zones.size(), 1u);
+  EXPECT_EQ(ecs.zones[0], name("cdn.example."));
+  ASSERT_EQ(ecs.upstreams.size(), 1u);
+  EXPECT_EQ(subnet_to_text(ecs.upstreams[0]), "192.0.2.0/28");
+  EXPECT_EQ(ecs.max_source_v4, 20);
+  EXPECT_EQ(subnet_to_text(ecs.public_v4.value()), "203.0.113.7/32");
+  EXPECT_FALSE(ecs.public_v6);
+  EXPECT_EQ(ecs.max_subnets_per_name, 5u);
+}
+
+TEST(ResolverEcsSettings, MistakesAreErrors) {
+  auto one = [](const std::string& toml) {
+    auto errors = settings_errors(toml);
+    return errors.size() == 1 ? errors[0] : "errors: " + std::to_string(errors.size());
+  };
+  EXPECT_NE(one("[resolver]\necs-send = true\n").find("ecs-zones and ecs-upstreams"),
+            std::string::npos);
+  EXPECT_NE(one("[resolver]\necs-zones = [\"a.\"]\necs-public-v4 = \"2001:db8::1\"\n")
+                .find("not an IPv4 address"),
+            std::string::npos);
+  EXPECT_NE(one("[resolver]\necs-zones = [\"a.\"]\necs-public-v4 = \"10.0.0.1\"\n")
+                .find("private or unroutable"),
+            std::string::npos);
+  EXPECT_TRUE(settings_errors("[resolver]\n").empty()) << "off by default, nothing to check";
 }
 
 }  // namespace
