@@ -12,6 +12,8 @@ std::string_view AnswerCache::encode(const AnswerKey& key, char (&buffer)[264]) 
   buffer[n++] = static_cast<char>(key.qclass >> 8);
   buffer[n++] = static_cast<char>(key.qclass);
   buffer[n++] = static_cast<char>(key.shape);
+  buffer[n++] = static_cast<char>(key.view >> 8);
+  buffer[n++] = static_cast<char>(key.view);
   return {buffer, n};
 }
 

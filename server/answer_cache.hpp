@@ -22,6 +22,7 @@ struct AnswerKey {
   std::uint16_t qtype = 0;
   std::uint16_t qclass = 0;
   std::uint8_t shape = 0;  // bit 0: OPT present, bit 1: DO, bit 2: TCP
+  std::uint16_t view = 0;  // the [[view]] that answered (0: default): answers differ by view
 
   static constexpr std::uint8_t kEdns = 1;
   static constexpr std::uint8_t kDnssecOk = 2;

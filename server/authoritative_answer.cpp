@@ -46,7 +46,8 @@ class AnswerBuilder {
     if (zone == nullptr) return AuthoritativeOutcome::kNoZone;
     r_.header().set(zone::flag::AA);  // cleared again if the first step is a referral
 
-    for (int step = 0; step < kMaxChainLength && zone != nullptr; ++step) {
+    const int steps = std::min(question_.max_chain, kMaxChainLength);
+    for (int step = 0; step < steps && zone != nullptr; ++step) {
       if (seen_before(name)) break;  // a CNAME loop: answer with the chain so far (as BIND)
       std::span<const std::uint8_t> next;
       if (!answer_step(*zone, name, step == 0, next)) break;

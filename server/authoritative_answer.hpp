@@ -16,6 +16,7 @@ struct AuthoritativeQuestion {
   std::span<const std::uint8_t> qname;  // as received: its case is echoed in owner names
   std::uint16_t qtype = 0;
   Transport transport = Transport::kUdp;
+  int max_chain = 16;  // CNAME/DNAME steps answered (1: the first alias only, RFC 7871 §7.2.1)
 };
 
 enum class AuthoritativeOutcome {

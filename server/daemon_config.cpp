@@ -151,7 +151,8 @@ AnswerPolicy answer_policy(const conf::Config& config) {
   std::vector<ViewTable::Entry> entries;
   for (std::size_t i = 0; i < config.views.size(); ++i) {
     policy.view_names.push_back(config.views[i].name);
-    for (const Prefix& subnet : to_acl(config.views[i].match_clients).prefixes())
+    const Acl subnets = to_acl(config.views[i].match_clients);  // outlives the loop
+    for (const Prefix& subnet : subnets.prefixes())
       entries.push_back(ViewTable::Entry{subnet, i + 1});
   }
   policy.views = ViewTable(std::move(entries));

@@ -6,7 +6,8 @@
 #include <string_view>
 
 #include "server/authoritative_answer.hpp"
-#include "server/client_subnet_echo.hpp"
+#include "server/client_subnet.hpp"
+#include "server/client_view.hpp"
 #include "server/zone_transfer.hpp"
 #include "zone/message_parser.hpp"
 #include "zone/message_renderer.hpp"
@@ -90,6 +91,12 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     answer_error(query, packet, rcode::BADVERS, limit, emit);  // RFC 6891 §6.1.3
     return;
   }
+  const ClientView view = choose_client_view(query, packet, client, state_->policy);
+  if (view.formerr) {
+    answer_error(query, packet, rcode::FORMERR, limit, emit);  // RFC 7871 §7.1.1
+    return;
+  }
+  if (view.echo) stats_.bump(stats_.ecs_queries);
   if (query.qclass == rr_class::CH) {
     answer_chaos(query, packet, limit, emit);
     return;
@@ -115,30 +122,47 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     return;
   }
 
+  // Answers with an ECS option echo the client's subnet: they are not shared through the cache.
+  // Without one, the view (chosen by source address) is part of the key.
   AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, cache_shape(query, client)};
-  if (const auto* cached = cache_.find(key); cached != nullptr && cached->size() <= limit) {
-    std::memcpy(buffer.data(), cached->data(), cached->size());
-    patch_cached(query, packet, buffer.first(cached->size()));
-    stats_.bump(stats_.answers_from_cache);
-    finish_response(buffer.first(cached->size()), emit);
-    return;
+  key.view = static_cast<std::uint16_t>(view.choice.view);
+  if (!view.echo) {
+    if (const auto* cached = cache_.find(key); cached != nullptr && cached->size() <= limit) {
+      std::memcpy(buffer.data(), cached->data(), cached->size());
+      patch_cached(query, packet, buffer.first(cached->size()));
+      stats_.bump(stats_.answers_from_cache);
+      finish_response(buffer.first(cached->size()), emit);
+      return;
+    }
   }
 
+  // RFC 7871 §7.2.1: SCOPE is the number of bits the answer depends on, 0 for names no view
+  // has its own version of; an ECS answer from a tailored zone stops at the first CNAME so that
+  // each name of a chain is cached with its own scope.
+  zone::ClientSubnet echo = view.ecs;
+  const bool tailored = !state_->tailored_origins.empty() &&
+                        is_tailored(*state_, zone::Name::from_valid_wire(query.qname_wire()));
+  echo.scope_prefix = tailored ? view.choice.scope : 0;
+  const zone::ClientSubnet* echoed = view.echo ? &echo : nullptr;
+  if (echoed != nullptr && tailored) stats_.bump(stats_.ecs_tailored_answers);
+
   MessageRenderer renderer(buffer, limit);
-  start_response(renderer, query, packet);
+  start_response(renderer, query, packet, echoed);
   std::size_t size = 0;
+  const zone::ZoneSet& zones = *state_->view_zones[view.choice.view];
   if (query.qtype == rr_type::IXFR) {
-    size = answer_ixfr_over_udp(renderer, query);
+    size = answer_ixfr_over_udp(renderer, query, zones, echoed);
   } else {
     AuthoritativeQuestion question{query.qname_wire(), query.qtype, client.transport};
-    auto outcome = answer_authoritatively(*state_->zones, question, renderer);
+    if (echoed != nullptr && tailored) question.max_chain = 1;
+    auto outcome = answer_authoritatively(zones, question, renderer);
     if (outcome == AuthoritativeOutcome::kNoZone && recursion_ != nullptr) {
       answer_recursively(query, packet, client, limit, emit, defer);
       return;
     }
     if (outcome == AuthoritativeOutcome::kNoZone) renderer.set_rcode(rcode::REFUSED);
-    size = end_response(renderer, query);
-    if (outcome == AuthoritativeOutcome::kAnswered && !renderer.truncated()) {
+    size = end_response(renderer, query, echoed);
+    if (outcome == AuthoritativeOutcome::kAnswered && !renderer.truncated() && !view.echo) {
       cache_.insert(key, buffer.first(size));
     }
   }
@@ -168,19 +192,30 @@ void QueryProcessor::patch_cached(const ParsedQuery& query, std::span<const std:
 }
 
 void QueryProcessor::start_response(MessageRenderer& renderer, const ParsedQuery& query,
-                                    std::span<const std::uint8_t> packet) {
+                                    std::span<const std::uint8_t> packet,
+                                    const zone::ClientSubnet* ecs) {
   renderer.begin_response(query.header);
   if (query.has_question) renderer.echo_question(query.question(packet));
-  if (query.has_edns) renderer.reserve(zone::opt_rr_size(0));
+  const std::size_t options = ecs != nullptr ? zone::kOptionHeaderSize + ecs->data_length() : 0;
+  if (query.has_edns) renderer.reserve(zone::opt_rr_size(options));
 }
 
 std::size_t QueryProcessor::end_response(MessageRenderer& renderer, const ParsedQuery& query,
-                                         std::span<const std::uint8_t> options) {
+                                         const zone::ClientSubnet* ecs) {
   if (query.has_edns) {
     zone::OptParams opt;
     opt.udp_payload_size = state_->policy.udp_payload_size;
     opt.dnssec_ok = query.dnssec_ok;  // RFC 3225 §3: DO is copied into the response
-    renderer.add_opt(opt, options);
+    // RFC 7871 §7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS as received, our SCOPE.
+    std::array<std::uint8_t, zone::kOptionHeaderSize + 20> option{};
+    std::size_t option_size = 0;
+    if (ecs != nullptr) {
+      std::array<std::uint8_t, 20> data{};
+      const std::size_t data_size = zone::encode_client_subnet(*ecs, data);
+      option_size = zone::write_option(option, zone::edns_option::CLIENT_SUBNET,
+                                       std::span<const std::uint8_t>(data.data(), data_size));
+    }
+    renderer.add_opt(opt, std::span<const std::uint8_t>(option.data(), option_size));
   }
   return renderer.finish();
 }
@@ -250,8 +285,10 @@ void QueryProcessor::answer_chaos(const ParsedQuery& query, std::span<const std:
 // RFC 1995 §4: over UDP, an IXFR answered with only the current SOA tells the client to retry
 // over TCP (or that it is up to date); we keep no journal, so over TCP it gets a full AXFR.
 std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
-                                                 const ParsedQuery& query) {
-  const zone::Zone* zone = state_->zones->find(zone::NameView{query.qname_lower_wire()});
+                                                 const ParsedQuery& query,
+                                                 const zone::ZoneSet& zones,
+                                                 const zone::ClientSubnet* ecs) {
+  const zone::Zone* zone = zones.find(zone::NameView{query.qname_lower_wire()});
   if (zone == nullptr || !(zone->origin() == zone::Name::from_valid_wire(query.qname_wire()))) {
     renderer.set_rcode(zone == nullptr ? rcode::REFUSED : rcode::NOTAUTH);
   } else {
@@ -260,7 +297,7 @@ std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
       renderer.add_rrset(zone::Section::kAnswer, zone->origin(), *soa, rr_class::IN);
     }
   }
-  return end_response(renderer, query);
+  return end_response(renderer, query, ecs);
 }
 
 // A name in none of our zones, with a resolver configured. RD=0 asks us not to recurse: answered
@@ -309,14 +346,11 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
                                     std::size_t limit, const RecursiveAnswer& answer,
                                     EmitResponse emit) {
   MessageRenderer renderer(std::span<std::uint8_t>(buffer_.data(), buffer_.size()), limit);
-  start_response(renderer, query, packet);
   // RFC 7871 §7.2: ECS back only to a client that sent it, with the answer's scope.
-  EcsOptionBuffer ecs{};
-  std::size_t ecs_size = 0;
-  if (auto subnet = client_subnet_of(query, packet)) {
-    ecs_size = write_ecs_echo(*subnet, answer.ecs_scope, ecs);
-    if (!renderer.reserve(ecs_size)) ecs_size = 0;
-  }
+  std::optional<zone::ClientSubnet> echo = client_subnet_of(query, packet);
+  if (echo) echo->scope_prefix = answer.ecs_scope;
+  const zone::ClientSubnet* echoed = echo ? &*echo : nullptr;
+  start_response(renderer, query, packet, echoed);
   renderer.header().set(zone::flag::RA);
   renderer.set_rcode(answer.rcode);
   bool complete = true;
@@ -329,7 +363,7 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
     renderer.add_rrset(zone::Section::kAuthority, soa.owner.wire(), soa.type, soa.rclass, soa.ttl,
                        soa.rdatas);
   }
-  std::size_t size = end_response(renderer, query, std::span(ecs.data(), ecs_size));
+  std::size_t size = end_response(renderer, query, echoed);
   finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
 }
 
@@ -338,12 +372,15 @@ void QueryProcessor::answer_transfer(const ParsedQuery& query, std::span<const s
                                      const ClientInfo& client, EmitResponse emit) {
   std::span<std::uint8_t> buffer(buffer_.data(), buffer_.size());
   auto qname = zone::Name::from_valid_wire(query.qname_wire());
-  std::shared_ptr<const zone::Zone> zone = state_->zones->get(qname);
+  // A secondary gets the version of its view, chosen by its address (not by an ECS option).
+  const std::size_t view = state_->policy.views.choose(source_address(client)).view;
+  const zone::ZoneSet& zones = *state_->view_zones[view];
+  std::shared_ptr<const zone::Zone> zone = zones.get(qname);
   auto acl = state_->transfer_acls.find(qname);
   std::uint16_t refusal = rcode::NOERROR;
   if (zone == nullptr) {
     // Not a zone apex we serve: NOTAUTH when we serve the name inside a zone, else REFUSED.
-    refusal = state_->zones->find(qname) != nullptr ? rcode::NOTAUTH : rcode::REFUSED;
+    refusal = zones.find(qname) != nullptr ? rcode::NOTAUTH : rcode::REFUSED;
   } else if (acl == state_->transfer_acls.end() || !acl->second.allows(client.address)) {
     refusal = rcode::REFUSED;
   }

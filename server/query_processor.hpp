@@ -36,10 +36,12 @@ class QueryProcessor final : public QueryHandler {
   static std::uint8_t cache_shape(const zone::ParsedQuery& query, const ClientInfo& client);
   static void patch_cached(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                            std::span<std::uint8_t> response);
+  // `ecs`: the EDNS Client Subnet option to echo (RFC 7871 §7.2.1), SCOPE included; null: none.
   void start_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
-                      std::span<const std::uint8_t> packet);
+                      std::span<const std::uint8_t> packet,
+                      const zone::ClientSubnet* ecs = nullptr);
   std::size_t end_response(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
-                           std::span<const std::uint8_t> options = {});
+                           const zone::ClientSubnet* ecs = nullptr);
   void finish_response(std::span<const std::uint8_t> response, EmitResponse emit);
 
   void answer_malformed(const zone::ParsedQuery& query, zone::ParseError error, EmitResponse emit);
@@ -47,7 +49,8 @@ class QueryProcessor final : public QueryHandler {
                     std::uint16_t full_rcode, std::size_t limit, EmitResponse emit);
   void answer_chaos(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                     std::size_t limit, EmitResponse emit);
-  std::size_t answer_ixfr_over_udp(zone::MessageRenderer& renderer, const zone::ParsedQuery& query);
+  std::size_t answer_ixfr_over_udp(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
+                                   const zone::ZoneSet& zones, const zone::ClientSubnet* ecs);
   void answer_recursively(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                           const ClientInfo& client, std::size_t limit, EmitResponse emit,
                           DeferResponse defer);

@@ -32,6 +32,8 @@ StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers) {
     total.upstream_queries += read(w->upstream_queries);
     total.upstream_failures += read(w->upstream_failures);
     total.stale_answers += read(w->stale_answers);
+    total.ecs_queries += read(w->ecs_queries);
+    total.ecs_tailored_answers += read(w->ecs_tailored_answers);
     total.ecs_queries_sent += read(w->ecs_queries_sent);
     total.ecs_tailored_cached += read(w->ecs_tailored_cached);
     total.ecs_cache_hits += read(w->ecs_cache_hits);

@@ -29,6 +29,10 @@ struct WorkerStats {
   std::atomic<std::uint64_t> upstream_queries{0};        // questions sent to upstream servers
   std::atomic<std::uint64_t> upstream_failures{0};  // timeouts, network errors, SERVFAIL, REFUSED
   std::atomic<std::uint64_t> stale_answers{0};      // served expired (RFC 8767)
+  // EDNS Client Subnet (RFC 7871), authoritative side.
+  std::atomic<std::uint64_t> ecs_queries{0};  // valid ECS from a trusted resolver
+  std::atomic<std::uint64_t> ecs_tailored_answers{
+      0};  // of those, for names whose answer differs by view
   // EDNS Client Subnet on the resolver side (RFC 7871).
   std::atomic<std::uint64_t> ecs_queries_sent{0};     // upstream queries that carried ECS
   std::atomic<std::uint64_t> ecs_tailored_cached{0};  // answers with SCOPE > 0 cached per subnet
@@ -62,6 +66,8 @@ struct StatsSnapshot {
   std::uint64_t upstream_queries = 0;
   std::uint64_t upstream_failures = 0;
   std::uint64_t stale_answers = 0;
+  std::uint64_t ecs_queries = 0;
+  std::uint64_t ecs_tailored_answers = 0;
   std::uint64_t ecs_queries_sent = 0;
   std::uint64_t ecs_tailored_cached = 0;
   std::uint64_t ecs_cache_hits = 0;

@@ -90,17 +90,19 @@ void query_metrics(std::string& out, const StatsSnapshot& stats) {
 }
 
 // EDNS Client Subnet on the resolver side (RFC 7871).
-void ecs_metrics(std::string& out, const StatsSnapshot& stats) {
-  metric_header(out, "hayate_ecs_queries_sent_total", "counter",
+void resolver_ecs_metrics(std::string& out, const StatsSnapshot& stats) {
+  metric_header(out, "hayate_resolver_ecs_queries_sent_total", "counter",
                 "Upstream queries that carried EDNS Client Subnet.");
-  sample(out, "hayate_ecs_queries_sent_total", "", stats.ecs_queries_sent);
-  metric_header(out, "hayate_ecs_tailored_cached_total", "counter",
+  sample(out, "hayate_resolver_ecs_queries_sent_total", "", stats.ecs_queries_sent);
+  metric_header(out, "hayate_resolver_ecs_tailored_cached_total", "counter",
                 "Answers with ECS scope > 0 cached for their subnet.");
-  sample(out, "hayate_ecs_tailored_cached_total", "", stats.ecs_tailored_cached);
-  metric_header(out, "hayate_ecs_cache_lookups_total", "counter",
+  sample(out, "hayate_resolver_ecs_tailored_cached_total", "", stats.ecs_tailored_cached);
+  metric_header(out, "hayate_resolver_ecs_cache_lookups_total", "counter",
                 "Lookups of tailored names by client subnet, by result.");
-  sample(out, "hayate_ecs_cache_lookups_total", label("result", "hit"), stats.ecs_cache_hits);
-  sample(out, "hayate_ecs_cache_lookups_total", label("result", "miss"), stats.ecs_cache_misses);
+  sample(out, "hayate_resolver_ecs_cache_lookups_total", label("result", "hit"),
+         stats.ecs_cache_hits);
+  sample(out, "hayate_resolver_ecs_cache_lookups_total", label("result", "miss"),
+         stats.ecs_cache_misses);
 }
 
 void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
@@ -118,7 +120,7 @@ void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
   metric_header(out, "hayate_stale_answers_total", "counter",
                 "Answers from expired cache data (RFC 8767).");
   sample(out, "hayate_stale_answers_total", "", stats.stale_answers);
-  ecs_metrics(out, stats);
+  resolver_ecs_metrics(out, stats);
 }
 
 void response_metrics(std::string& out, const StatsSnapshot& stats) {
@@ -138,6 +140,12 @@ void response_metrics(std::string& out, const StatsSnapshot& stats) {
   sample(out, "hayate_dropped_total", "", stats.dropped);
   metric_header(out, "hayate_truncated_total", "counter", "Responses sent with TC=1.");
   sample(out, "hayate_truncated_total", "", stats.truncated);
+  metric_header(out, "hayate_ecs_queries_total", "counter",
+                "Queries with a valid EDNS Client Subnet option from a trusted resolver.");
+  sample(out, "hayate_ecs_queries_total", "", stats.ecs_queries);
+  metric_header(out, "hayate_ecs_tailored_answers_total", "counter",
+                "ECS answers from zones that differ by view (SCOPE from the view's subnet).");
+  sample(out, "hayate_ecs_tailored_answers_total", "", stats.ecs_tailored_answers);
   resolver_metrics(out, stats);
 }
 
@@ -223,6 +231,8 @@ std::vector<std::string> stats_lines(const StatsSnapshot& stats) {
   add("resolver.upstream-queries", stats.upstream_queries);
   add("resolver.upstream-failures", stats.upstream_failures);
   add("resolver.stale-answers", stats.stale_answers);
+  add("ecs.queries", stats.ecs_queries);
+  add("ecs.tailored-answers", stats.ecs_tailored_answers);
   add("resolver.ecs.queries-sent", stats.ecs_queries_sent);
   add("resolver.ecs.tailored-cached", stats.ecs_tailored_cached);
   add("resolver.ecs.cache-hits", stats.ecs_cache_hits);

@@ -210,6 +210,7 @@ class Zone:
     name: str                               # "example.com."
     file: str | Path                        # absolute, or relative to tests/system/zones/
     allow_transfer: list[str] | None = None  # None: the daemon's default
+    view: str | None = None                  # hayate [[view]] name; None: the default view
 
     def path(self) -> Path:
         p = Path(self.file)
@@ -267,6 +268,8 @@ class HayateDaemon(ManagedProcess):
                       f"file = {toml_value(str(zone.path()))}"]
             if zone.allow_transfer is not None:
                 lines.append(f"allow-transfer = {toml_value(zone.allow_transfer)}")
+            if zone.view is not None:
+                lines.append(f"view = {toml_value(zone.view)}")
         if self.extra_config:
             lines += ["", self.extra_config.strip()]
         return "\n".join(lines) + "\n"

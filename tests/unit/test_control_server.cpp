@@ -66,6 +66,8 @@ StatsSnapshot sample_stats() {
   s.answers_from_cache = 6;
   s.dropped = 1;
   s.truncated = 2;
+  s.ecs_queries = 9;
+  s.ecs_tailored_answers = 7;
   s.ecs_queries_sent = 7;
   s.ecs_tailored_cached = 3;
   s.ecs_cache_hits = 5;
@@ -107,6 +109,8 @@ TEST(StatusReport, StatsLines) {
                                                                    "resolver.upstream-queries=0",
                                                                    "resolver.upstream-failures=0",
                                                                    "resolver.stale-answers=0",
+                                                                   "ecs.queries=9",
+                                                                   "ecs.tailored-answers=7",
                                                                    "resolver.ecs.queries-sent=7",
                                                                    "resolver.ecs.tailored-cached=3",
                                                                    "resolver.ecs.cache-hits=5",
@@ -127,10 +131,10 @@ TEST(StatusReport, MetricsText) {
            "hayate_zone_load_failed{zone=\"broken.test.\"} 1\n",
            "hayate_zone_load_failed{zone=\"gone.test.\"} 1\n",
            "hayate_uptime_seconds 42\n",
-           "hayate_ecs_queries_sent_total 7\n",
-           "hayate_ecs_tailored_cached_total 3\n",
-           "hayate_ecs_cache_lookups_total{result=\"hit\"} 5\n",
-           "hayate_ecs_cache_lookups_total{result=\"miss\"} 2\n",
+           "hayate_resolver_ecs_queries_sent_total 7\n",
+           "hayate_resolver_ecs_tailored_cached_total 3\n",
+           "hayate_resolver_ecs_cache_lookups_total{result=\"hit\"} 5\n",
+           "hayate_resolver_ecs_cache_lookups_total{result=\"miss\"} 2\n",
        }) {
     EXPECT_NE(text.find(line), std::string::npos) << line;
   }

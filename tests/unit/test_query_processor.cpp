@@ -1,5 +1,6 @@
 // The query pipeline end to end without sockets: packets built and read back with ldns.
 #include "server/query_processor.hpp"
+#include "tests/unit/client_info_util.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -64,15 +65,7 @@ Bytes make_query(const std::string& qname, ldns_rr_type qtype, QueryOptions o = 
   return out;
 }
 
-ClientInfo client_from(const char* address, Transport transport = Transport::kUdp) {
-  ClientInfo client;
-  auto* in = reinterpret_cast<sockaddr_in*>(&client.address);
-  in->sin_family = AF_INET;
-  inet_pton(AF_INET, address, &in->sin_addr);
-  client.address_length = sizeof(sockaddr_in);
-  client.transport = transport;
-  return client;
-}
+using test::client_from;
 
 // A parsed response that frees itself, with helpers for the assertions below.
 struct Response {

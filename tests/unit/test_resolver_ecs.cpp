@@ -13,7 +13,6 @@
 
 #include "conf/config.hpp"
 #include "iterator_test_util.hpp"
-#include "server/client_subnet_echo.hpp"
 #include "server/daemon_config.hpp"
 #include "server/query_processor.hpp"
 #include "server/resolver/ecs_policy.hpp"

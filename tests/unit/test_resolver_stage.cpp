@@ -15,6 +15,7 @@
 #include "server/resolver/forwarder.hpp"
 #include "server/resolver/resolver_shared.hpp"
 #include "server/resolver/scripted_upstream.hpp"
+#include "tests/unit/client_info_util.hpp"
 #include "tests/unit/iterator_test_util.hpp"
 
 namespace hayate::server::resolver {
@@ -61,14 +62,7 @@ ScriptedRule answers_everything(const UpstreamAddress& server) {
   return r;
 }
 
-ClientInfo client_from(const char* address) {
-  ClientInfo client;
-  auto* in = reinterpret_cast<sockaddr_in*>(&client.address);
-  in->sin_family = AF_INET;
-  inet_pton(AF_INET, address, &in->sin_addr);
-  client.address_length = sizeof(sockaddr_in);
-  return client;
-}
+using test::client_from;
 
 std::shared_ptr<const ServingState> local_zones() {
   const std::string zones = std::string(HAYATE_TEST_ZONES) + "/server/";
