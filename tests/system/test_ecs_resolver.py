@@ -11,6 +11,9 @@ the ECS subnet it is sent and log what every server received:
                              203.0.113.0/24 → 192.0.2.2, 192.0.2.0/24 → 192.0.2.3, any other
                              subnet → 192.0.2.98, no ECS → 192.0.2.99), echoing ECS with SCOPE
                              24; global.geo.test. is the same for everyone (SCOPE 0)
+    127.0.0.32   views.test.  hayate's own authoritative server with [[view]] blocks (198.51.100.0/24
+                             and 203.0.113.0/24 each get their version of www, others the
+                             default view): the same checks against the real thing
     127.0.0.53   the hayate resolver under test: ecs-send, ecs-zones = ["test."] (so geo.test.
                  only: test. is a TLD), ecs-public-v4 = 192.0.2.200 for its private clients
     127.0.0.54   Unbound with its subnetcache module, the cross-check (skipped without unbound)
@@ -48,11 +51,11 @@ import dns.rdatatype
 import dns.rrset
 
 import daemon_harness
-from daemon_harness import HayateDaemon, ManagedProcess, find_binary, hayatectl, \
+from daemon_harness import HayateDaemon, ManagedProcess, Zone, find_binary, hayatectl, \
     hayatectl_stats as stats, minimal_query
 
 SKIP_EXIT = 77
-ROOT, TLD, LEAF = "127.0.0.1", "127.0.0.11", "127.0.0.31"
+ROOT, TLD, LEAF, VIEWS_LEAF = "127.0.0.1", "127.0.0.11", "127.0.0.31", "127.0.0.32"
 RESOLVER, UNBOUND = "127.0.0.53", "127.0.0.54"
 PUBLIC_V4 = "192.0.2.200"
 
@@ -114,7 +117,10 @@ def fake_answer(server: str, wire: bytes) -> bytes:
             response.set_rcode(dns.rcode.NXDOMAIN)
             add(response.authority, ".", "SOA", "a.root.test. h.root.test. 1 1800 900 604800 86400")
     elif server == TLD:
-        if text.endswith("geo.test."):
+        if text.endswith("views.test."):
+            add(response.authority, "views.test.", "NS", "ns1.views.test.", ttl=3600)
+            add(response.additional, "ns1.views.test.", "A", VIEWS_LEAF, ttl=3600)
+        elif text.endswith("geo.test."):
             add(response.authority, "geo.test.", "NS", "ns1.geo.test.", ttl=3600)
             add(response.additional, "ns1.geo.test.", "A", LEAF, ttl=3600)
         else:
@@ -213,6 +219,37 @@ class FakeTree(ManagedProcess):
                 if (server is None or line.startswith(server + " ")) and " geo.test. SOA " not in line]
 
 
+# hayate as the tailoring leaf: views.test. in a default view and two [[view]]s.
+VIEW_ZONES = {
+    None: "192.0.2.99",
+    "first": "192.0.2.1",
+    "second": "192.0.2.2",
+}
+VIEWS_CONFIG = """
+[[view]]
+name = "first"
+match-clients = ["198.51.100.0/24"]
+
+[[view]]
+name = "second"
+match-clients = ["203.0.113.0/24"]
+"""
+
+
+def start_views_leaf(directory: Path) -> HayateDaemon:
+    zones = []
+    for view, address in VIEW_ZONES.items():
+        path = directory / f"views.test.{view or 'default'}.zone"
+        path.write_text("$TTL 300\n@ SOA ns1 hostmaster 1 1800 900 604800 300\n@ NS ns1\n"
+                        f"ns1 A {VIEWS_LEAF}\nwww A {address}\n")
+        zones.append(Zone("views.test.", path, view=view))
+    (directory / "leaf").mkdir()
+    leaf = HayateDaemon(None, zones, extra_config=VIEWS_CONFIG, address=VIEWS_LEAF,
+                        workdir=directory / "leaf")
+    leaf.port = 53
+    return leaf.start()
+
+
 class UnboundSubnet(ManagedProcess):
     """Unbound with the subnetcache module, sending ECS to the leaf (the cross-check)."""
 
@@ -230,7 +267,8 @@ class UnboundSubnet(ManagedProcess):
                  f'  directory: "{self.workdir}"', f'  pidfile: "{self.workdir / "unbound.pid"}"',
                  "  num-threads: 1", "  do-ip6: no", "  do-not-query-localhost: no",
                  f'  root-hints: "{self.hints}"', '  module-config: "subnetcache iterator"',
-                 f"  send-client-subnet: {LEAF}", "  client-subnet-always-forward: yes",
+                 f"  send-client-subnet: {LEAF}", f"  send-client-subnet: {VIEWS_LEAF}",
+                 "  client-subnet-always-forward: yes",
                  '  local-zone: "test." nodefault', "  access-control: 127.0.0.0/8 allow",
                  "  verbosity: 1", "remote-control:", "  control-enable: no"]
         return "\n".join(lines) + "\n"
@@ -269,6 +307,11 @@ class EcsResolver(unittest.TestCase):
         cls.hints = cls.workdir / "root.hints"
         cls.hints.write_text(". 3600000 NS a.root.test.\na.root.test. 3600000 A 127.0.0.1\n")
         cls.tree = FakeTree().start()
+        try:
+            cls.views_leaf = start_views_leaf(cls.workdir)
+        except BaseException:
+            cls.tree.cleanup()
+            raise
         config = "\n".join([
             "[resolver]", "enable = true", f'root-hints = "{cls.hints}"',
             'allow = ["127.0.0.0/8"]', "ecs-send = true", 'ecs-zones = ["test."]',
@@ -280,12 +323,14 @@ class EcsResolver(unittest.TestCase):
         try:
             cls.resolver.start()
         except BaseException:
+            cls.views_leaf.cleanup()
             cls.tree.cleanup()
             raise
 
     @classmethod
     def tearDownClass(cls):
         cls.resolver.cleanup()
+        cls.views_leaf.cleanup()
         cls.tree.cleanup()
         shutil.rmtree(cls.workdir, ignore_errors=True)
 
@@ -353,6 +398,26 @@ class EcsResolver(unittest.TestCase):
         self.assertTrue(any("dump.geo.test." in line and "192.0.2.2" in line
                             for line in dump[at + 1:at + 3]), dump[at:at + 3])
 
+    def test_hayate_leaf_with_views(self):
+        before = stats(self.resolver)
+        first = ask(RESOLVER, "www.views.test.", "198.51.100.0/24")
+        self.assertEqual(addresses(first), ["192.0.2.1"])
+        self.assertEqual(ecs_of(first).scopelen, 24, "the view's /24 decided")
+        self.assertEqual(addresses(ask(RESOLVER, "www.views.test.", "203.0.113.0/24")),
+                         ["192.0.2.2"])
+        self.assertEqual(addresses(ask(RESOLVER, "www.views.test.", "198.51.100.0/24")),
+                         ["192.0.2.1"])
+        self.assertEqual(addresses(ask(RESOLVER, "www.views.test.", "198.51.101.0/24")),
+                         ["192.0.2.99"], "no view of its own: the default view")
+        after = stats(self.resolver)
+        delta = {key: after.get(key, 0) - before.get(key, 0) for key in after}
+        self.assertEqual(delta["resolver.ecs.cache-hits"], 1)
+        self.assertEqual(delta["resolver.ecs.cache-misses"], 2)
+        self.assertEqual(delta["resolver.ecs.tailored-cached"], 3)
+        self.assertEqual(delta["resolver.ecs.queries-sent"], 3)
+        leaf = stats(self.views_leaf)
+        self.assertGreaterEqual(leaf["ecs.tailored-answers"], 3)
+
     @unittest.skipUnless(find_binary("unbound"), "unbound is not installed")
     def test_unbound_subnetcache_gets_the_same_answers(self):
         unbound = UnboundSubnet(self.hints)
@@ -361,12 +426,14 @@ class EcsResolver(unittest.TestCase):
         expected = {"198.51.100.0/24": "192.0.2.1", "203.0.113.0/24": "192.0.2.2",
                     "198.51.101.0/24": OTHER_SUBNET_ANSWER}
         for subnet in ("198.51.100.0/24", "203.0.113.0/24", "198.51.101.0/24", "198.51.100.0/24"):
-            for qname in ("cross.geo.test.", "global.geo.test."):
+            for qname in ("cross.geo.test.", "global.geo.test.", "www.views.test."):
                 with self.subTest(subnet=subnet, qname=qname):
                     from_unbound = addresses(ask(UNBOUND, qname, subnet))
                     self.assertEqual(from_unbound, addresses(ask(RESOLVER, qname, subnet)))
                     # Tailored, so Unbound did send the subnet: the comparison means something.
                     want = GLOBAL_ANSWER if qname.startswith("global") else expected[subnet]
+                    if qname == "www.views.test." and subnet == "198.51.101.0/24":
+                        want = "192.0.2.99"  # hayate's default view
                     self.assertEqual(from_unbound, [want])
 
 
