@@ -34,7 +34,6 @@ import selectors
 import shutil
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +53,6 @@ import daemon_harness
 from daemon_harness import HayateDaemon, ManagedProcess, Zone, find_binary, hayatectl, \
     hayatectl_stats as stats, minimal_query
 
-SKIP_EXIT = 77
 ROOT, TLD, LEAF, VIEWS_LEAF = "127.0.0.1", "127.0.0.11", "127.0.0.31", "127.0.0.32"
 RESOLVER, UNBOUND = "127.0.0.53", "127.0.0.54"
 PUBLIC_V4 = "192.0.2.200"
@@ -437,25 +435,11 @@ class EcsResolver(unittest.TestCase):
                     self.assertEqual(from_unbound, [want])
 
 
-def enter_private_namespace() -> None:
-    """Re-executes this script in a new network namespace (once), with its loopback up."""
-    if os.environ.get("HAYATE_TEST_NETNS") == "1":
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-        return
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        print("SKIPPED: needs root and unshare(1) for a private network namespace with port 53",
-              file=sys.stderr)
-        sys.exit(SKIP_EXIT)
-    env = dict(os.environ, HAYATE_TEST_NETNS="1")
-    argv = ["unshare", "-n", "--", sys.executable, os.path.abspath(__file__)] + sys.argv[1:]
-    sys.exit(subprocess.run(argv, env=env).returncode)
-
-
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--fake-tree":
         serve_fake_tree(sys.argv[2])
         return
-    enter_private_namespace()
+    daemon_harness.enter_private_namespace(__file__)
     daemon_harness.main()
 
 
