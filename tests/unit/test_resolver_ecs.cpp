@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "conf/config.hpp"
+#include "client_info_util.hpp"
 #include "iterator_test_util.hpp"
 #include "server/daemon_config.hpp"
 #include "server/query_processor.hpp"
@@ -95,15 +96,6 @@ Bytes make_query(const std::string& qname, std::optional<ClientSubnet> ecs = std
   return out;
 }
 
-ClientInfo client_from(const std::string& address) {
-  ClientInfo client;
-  auto* in = reinterpret_cast<sockaddr_in*>(&client.address);
-  in->sin_family = AF_INET;
-  inet_pton(AF_INET, address.c_str(), &in->sin_addr);
-  client.address_length = sizeof(sockaddr_in);
-  return client;
-}
-
 class CapturingSink final : public ResponseSink {
  public:
   explicit CapturingSink(std::vector<Bytes>& out) : out_(out) {}
@@ -172,7 +164,7 @@ class ResolverEcsTest : public ::testing::Test {
                          std::optional<ClientSubnet> ecs = std::nullopt) {
     std::vector<Bytes> sent;
     processor.handle(
-        make_query(qname, ecs), client_from(client),
+        make_query(qname, ecs), test::client_from(client.c_str()),
         [&](std::span<const std::uint8_t> m) { sent.emplace_back(m.begin(), m.end()); },
         [&]() -> std::shared_ptr<ResponseSink> { return std::make_shared<CapturingSink>(sent); });
     context.restart();
