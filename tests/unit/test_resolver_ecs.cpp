@@ -11,8 +11,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "conf/config.hpp"
 #include "client_info_util.hpp"
+#include "conf/config.hpp"
 #include "iterator_test_util.hpp"
 #include "server/daemon_config.hpp"
 #include "server/query_processor.hpp"
