@@ -293,6 +293,25 @@ TEST_F(ResolverEcsTest, MismatchedEcsInAResponseIsDropped) {
   EXPECT_EQ(shared.subnets().size(), 0u);
 }
 
+// §7.4: negative answers are not tailored, whatever SCOPE comes with them: cached for everyone.
+TEST_F(ResolverEcsTest, NegativeAnswersAreNotTailored) {
+  serve(kLeaf, [](const UpstreamQuery& q) {
+    Msg msg = negative(zone::rcode::NXDOMAIN, soa("geo.test.", 300, 300));
+    if (auto sent = ecs_in_options(q.edns_options)) {
+      sent->scope_prefix = 24;
+      msg.opt = ecs_options_area(*sent);
+    }
+    return msg;
+  });
+  EXPECT_EQ(ask("nx.geo.test.", "198.51.100.7").rcode, zone::rcode::NXDOMAIN);
+  zone::ResponseView other = ask("nx.geo.test.", "203.0.113.9", subnet("203.0.113.0", 24));
+  EXPECT_EQ(other.rcode, zone::rcode::NXDOMAIN);
+  ASSERT_TRUE(other.edns.client_subnet);
+  EXPECT_EQ(other.edns.client_subnet->scope_prefix, 0) << "an answer for everyone";
+  EXPECT_EQ(upstream.log_for(kLeaf).size(), 1u) << "from the shared negative cache";
+  EXPECT_EQ(stats.ecs_tailored_cached.load(), 0u);
+}
+
 // A server that refuses ECS is asked again at once without it, and not sent ECS for a while.
 TEST_F(ResolverEcsTest, RefusedToEcsIsRetriedWithoutAndTheServerRemembered) {
   serve(kLeaf, [](const UpstreamQuery& q) {
