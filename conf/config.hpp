@@ -94,6 +94,15 @@ struct ResolverConfig {
   bool prefetch = false;
   bool qname_minimisation = true;              // RFC 9156
   std::chrono::milliseconds query_timeout{0};  // per client question
+  // EDNS Client Subnet towards upstreams (RFC 7871)
+  bool ecs_send = false;
+  std::vector<std::string> ecs_zones;  // absolute names
+  std::vector<Prefix> ecs_upstreams;
+  std::uint8_t ecs_max_source_v4 = 24;
+  std::uint8_t ecs_max_source_v6 = 56;
+  std::optional<Address> ecs_public_v4;
+  std::optional<Address> ecs_public_v6;
+  std::uint32_t ecs_max_subnets = 0;  // per question in the cache
   friend bool operator==(const ResolverConfig&, const ResolverConfig&) = default;
 };
 

@@ -60,6 +60,10 @@ std::string describe(const Option& o) {
       return "list of addresses";
     case ValueKind::kPrefixList:
       return "list of prefixes";
+    case ValueKind::kDomainNameList:
+      return "list of domain names";
+    case ValueKind::kAddress:
+      return "IP address";
   }
   return "";
 }

@@ -1,5 +1,6 @@
 #include "conf/option_value.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace hayate::conf {
@@ -186,6 +187,18 @@ std::optional<Value> convert_prefix_list(const Option& o, const toml::node& node
   return Value(std::move(result));
 }
 
+std::optional<Value> convert_address(const Option& o, const toml::node& node, ParseContext& ctx) {
+  auto s = get_string(o, node, ctx);
+  if (!s) return std::nullopt;
+  if (s->empty()) return Value(std::optional<Address>());
+  auto a = parse_address(*s);
+  if (!a) {
+    ctx.error(node.source(), option_name(o) + ": " + a.error);
+    return std::nullopt;
+  }
+  return Value(std::optional<Address>(*a.value));
+}
+
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -228,6 +241,33 @@ std::vector<std::string_view> split_labels(std::string_view name) {
   return labels;
 }
 
+// Defined here, after normalise_domain_name's helpers (it is declared in the header).
+std::optional<Value> convert_domain_name_list(const Option& o, const toml::node& node,
+                                              ParseContext& ctx) {
+  std::vector<const toml::node*> elements;
+  if (!get_string_list(o, node, ctx, elements)) return std::nullopt;
+  std::vector<std::string> result;
+  bool ok = true;
+  for (const toml::node* element : elements) {
+    auto name = normalise_domain_name(element->as_string()->get());
+    if (!name) {
+      ctx.error(element->source(), option_name(o) + ": " + name.error);
+      ok = false;
+      continue;
+    }
+    if (std::find_if(result.begin(), result.end(), [&](const std::string& seen) {
+          return lowercase(seen) == lowercase(*name.value);
+        }) != result.end()) {
+      ctx.error(element->source(), option_name(o) + ": duplicate name " + *name.value);
+      ok = false;
+      continue;
+    }
+    result.push_back(*name.value);
+  }
+  if (!ok) return std::nullopt;
+  return Value(std::move(result));
+}
+
 }  // namespace
 
 void ParseContext::error(const toml::source_region& where, std::string message) {
@@ -262,6 +302,10 @@ std::optional<Value> convert_value(const Option& option, const toml::node& node,
       return convert_endpoint_list(option, node, ctx);
     case ValueKind::kPrefixList:
       return convert_prefix_list(option, node, ctx);
+    case ValueKind::kDomainNameList:
+      return convert_domain_name_list(option, node, ctx);
+    case ValueKind::kAddress:
+      return convert_address(option, node, ctx);
   }
   return std::nullopt;
 }

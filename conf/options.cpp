@@ -20,6 +20,12 @@ std::vector<Endpoint> as_endpoints(Value&& v) {
 std::vector<Prefix> as_prefixes(Value&& v) {
   return std::get<std::vector<Prefix>>(std::move(v));
 }
+std::vector<std::string> as_names(Value&& v) {
+  return std::get<std::vector<std::string>>(std::move(v));
+}
+std::optional<Address> as_address(Value&& v) {
+  return std::get<std::optional<Address>>(std::move(v));
+}
 
 // The last array element: an [[array]] option applies to the element being read.
 ZoneConfig& zone(Config& c) {
@@ -411,6 +417,77 @@ const std::array kOptions = {
            .unit = "seconds",
            .apply = [](Config& c,
                        Value&& v) { c.resolver.query_timeout = std::chrono::seconds(as_int(v)); }},
+    // EDNS Client Subnet (RFC 7871) towards upstream servers
+    Option{.section = "resolver",
+           .key = "ecs-send",
+           .kind = ValueKind::kBool,
+           .default_text = "false",
+           .doc = "Send clients' subnets (EDNS Client Subnet, RFC 7871) to the servers allowed "
+                  "by ecs-zones / ecs-upstreams, and cache answers per subnet. Off: privacy.",
+           .apply = [](Config& c, Value&& v) { c.resolver.ecs_send = std::get<bool>(v); }},
+    Option{.section = "resolver",
+           .key = "ecs-zones",
+           .kind = ValueKind::kDomainNameList,
+           .default_text = "[]",
+           .doc = "Servers of zones at or below these names get ECS (never root or TLD servers).",
+           .apply = [](Config& c, Value&& v) { c.resolver.ecs_zones = as_names(std::move(v)); }},
+    Option{.section = "resolver",
+           .key = "ecs-upstreams",
+           .kind = ValueKind::kPrefixList,
+           .default_text = "[]",
+           .doc = "Servers at these addresses get ECS; forwarders get it only when listed here.",
+           .apply = [](Config& c,
+                       Value&& v) { c.resolver.ecs_upstreams = as_prefixes(std::move(v)); }},
+    Option{.section = "resolver",
+           .key = "ecs-max-source-v4",
+           .kind = ValueKind::kInteger,
+           .default_text = "24",
+           .doc = "Longest IPv4 prefix sent (RFC 7871 §11.1); a client's shorter one is kept.",
+           .min = 0,
+           .max = 32,
+           .unit = "bits",
+           .apply =
+               [](Config& c, Value&& v) {
+                 c.resolver.ecs_max_source_v4 = static_cast<std::uint8_t>(as_int(v));
+               }},
+    Option{.section = "resolver",
+           .key = "ecs-max-source-v6",
+           .kind = ValueKind::kInteger,
+           .default_text = "56",
+           .doc = "Longest IPv6 prefix sent (RFC 7871 §11.1); a client's shorter one is kept.",
+           .min = 0,
+           .max = 128,
+           .unit = "bits",
+           .apply =
+               [](Config& c, Value&& v) {
+                 c.resolver.ecs_max_source_v6 = static_cast<std::uint8_t>(as_int(v));
+               }},
+    Option{
+        .section = "resolver",
+        .key = "ecs-public-v4",
+        .kind = ValueKind::kAddress,
+        .default_text = R"("")",
+        .doc = "Sent instead of private/unroutable IPv4 client addresses (RFC 7871 §11.3); "
+               "\"\" = send no ECS for them.",
+        .empty_is_off = true,
+        .apply = [](Config& c, Value&& v) { c.resolver.ecs_public_v4 = as_address(std::move(v)); }},
+    Option{
+        .section = "resolver",
+        .key = "ecs-public-v6",
+        .kind = ValueKind::kAddress,
+        .default_text = R"("")",
+        .doc = "Sent instead of private/unroutable IPv6 client addresses (RFC 7871 §11.3); "
+               "\"\" = send no ECS for them.",
+        .empty_is_off = true,
+        .apply = [](Config& c, Value&& v) { c.resolver.ecs_public_v6 = as_address(std::move(v)); }},
+    Option{.section = "resolver",
+           .key = "ecs-max-subnets",
+           .kind = ValueKind::kInteger,
+           .default_text = "64",
+           .doc = "Tailored answers cached per question (one per subnet); the oldest goes first.",
+           .min = 1,
+           .max = 65536,
+           .apply = [](Config& c, Value&& v) { c.resolver.ecs_max_subnets = as_u32(v); }},
 
     // [[resolver.forward-zone]]
     Option{.section = "resolver.forward-zone",

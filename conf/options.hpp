@@ -19,20 +19,23 @@ namespace hayate::conf {
 
 enum class ValueKind {
   kBool,
-  kInteger,       // range [min, max]
-  kString,        // at most `max` bytes when max > 0
-  kEnum,          // one of `choices`; the value is the index into choices
-  kPath,          // resolved against the config file's directory; at most `max` bytes if max > 0
-  kLogTarget,     // "stderr", "syslog" or a file path
-  kDomainName,    // made absolute (trailing dot)
-  kEndpoint,      // "addr[:port]"
-  kEndpointList,  // at least `min` entries, no duplicates
-  kPrefixList,    // CIDR prefixes; a bare address is a host prefix
+  kInteger,         // range [min, max]
+  kString,          // at most `max` bytes when max > 0
+  kEnum,            // one of `choices`; the value is the index into choices
+  kPath,            // resolved against the config file's directory; at most `max` bytes if max > 0
+  kLogTarget,       // "stderr", "syslog" or a file path
+  kDomainName,      // made absolute (trailing dot)
+  kEndpoint,        // "addr[:port]"
+  kEndpointList,    // at least `min` entries, no duplicates
+  kPrefixList,      // CIDR prefixes; a bare address is a host prefix
+  kDomainNameList,  // each made absolute; no duplicates
+  kAddress,         // a bare IP address; "" (with empty_is_off) = none
 };
 
 // A converted value; which alternative is fixed by the option's kind.
-using Value = std::variant<bool, std::int64_t, std::string, std::optional<Endpoint>,
-                           std::vector<Endpoint>, std::vector<Prefix>, LogTarget>;
+using Value =
+    std::variant<bool, std::int64_t, std::string, std::optional<Endpoint>, std::vector<Endpoint>,
+                 std::vector<Prefix>, LogTarget, std::vector<std::string>, std::optional<Address>>;
 
 struct Option {
   std::string_view section;

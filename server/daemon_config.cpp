@@ -72,6 +72,59 @@ resolver::CacheConfig cache_config(const conf::ResolverConfig& r, std::size_t by
   return c;
 }
 
+zone::ClientSubnet subnet_of(const conf::Address& address, std::uint8_t length) {
+  zone::ClientSubnet s;
+  s.family =
+      address.family == conf::Family::kIPv4 ? zone::ecs_family::IPV4 : zone::ecs_family::IPV6;
+  s.source_prefix = length;
+  std::copy_n(address.bytes.begin(), address.size(), s.address.begin());
+  return resolver::truncate_subnet(s, length);
+}
+
+std::optional<zone::ClientSubnet> public_subnet(const std::optional<conf::Address>& address,
+                                                conf::Family family, const char* key,
+                                                std::vector<std::string>& errors) {
+  if (!address) return std::nullopt;
+  if (address->family != family) {
+    errors.push_back(std::string("resolver.") + key + ": " + address->to_string() + " is not an " +
+                     (family == conf::Family::kIPv4 ? "IPv4" : "IPv6") + " address");
+    return std::nullopt;
+  }
+  auto subnet = subnet_of(*address, family == conf::Family::kIPv4 ? 32 : 128);
+  if (resolver::subnet_is_unroutable(subnet)) {
+    errors.push_back(std::string("resolver.") + key + ": " + address->to_string() +
+                     " is itself private or unroutable (RFC 7871 §11.3)");
+    return std::nullopt;
+  }
+  return subnet;
+}
+
+resolver::EcsSettings ecs_settings(const conf::ResolverConfig& r,
+                                   std::vector<std::string>& errors) {
+  resolver::EcsSettings e;
+  e.send = r.ecs_send;
+  for (const std::string& text : r.ecs_zones) {
+    auto name = zone::Name::from_text(text);
+    if (!name) {
+      errors.push_back("resolver.ecs-zones " + text + ": " + name.error());
+      continue;
+    }
+    e.zones.push_back(std::move(*name));
+  }
+  for (const conf::Prefix& p : r.ecs_upstreams)
+    e.upstreams.push_back(subnet_of(p.address, p.length));
+  e.max_source_v4 = r.ecs_max_source_v4;
+  e.max_source_v6 = r.ecs_max_source_v6;
+  e.public_v4 = public_subnet(r.ecs_public_v4, conf::Family::kIPv4, "ecs-public-v4", errors);
+  e.public_v6 = public_subnet(r.ecs_public_v6, conf::Family::kIPv6, "ecs-public-v6", errors);
+  e.max_subnets_per_name = r.ecs_max_subnets;
+  // Switched on with nowhere to send it: surely a mistake, and silently sending nothing would
+  // look like a broken feature.
+  if (e.send && e.zones.empty() && e.upstreams.empty())
+    errors.push_back("resolver.ecs-send is true but ecs-zones and ecs-upstreams are both empty");
+  return e;
+}
+
 }  // namespace
 
 resolver::ResolverSettings resolver_settings(const conf::Config& config,
@@ -95,6 +148,7 @@ resolver::ResolverSettings resolver_settings(const conf::Config& config,
   s.prefetch = r.prefetch;
   s.qname_minimisation = r.qname_minimisation;
   s.query_timeout = r.query_timeout;
+  s.ecs = ecs_settings(r, errors);
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "server/authoritative_answer.hpp"
+#include "server/client_subnet.hpp"
 #include "server/client_view.hpp"
 #include "server/dns64_stage.hpp"
 #include "server/pipeline_source.hpp"
@@ -330,7 +331,7 @@ void QueryProcessor::answer_recursively(const ParsedQuery& query,
     return;
   }
   RecursiveQuestion question{zone::Name::from_valid_wire(query.qname_wire()), query.qtype,
-                             query.qclass};
+                             query.qclass, client.address, client_subnet_of(query, packet)};
   if (auto cached = recursion_->from_cache(question)) {
     stats_.bump(stats_.resolver_cache_answers);
     if (cached->stale) stats_.bump(stats_.stale_answers);
@@ -362,7 +363,11 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
                                     std::size_t limit, const RecursiveAnswer& answer,
                                     EmitResponse emit) {
   MessageRenderer renderer(std::span<std::uint8_t>(buffer_.data(), buffer_.size()), limit);
-  start_response(renderer, query, packet);
+  // RFC 7871 §7.2: ECS back only to a client that sent it, with the answer's scope.
+  std::optional<zone::ClientSubnet> echo = client_subnet_of(query, packet);
+  if (echo) echo->scope_prefix = answer.ecs_scope;
+  const zone::ClientSubnet* echoed = echo ? &*echo : nullptr;
+  start_response(renderer, query, packet, echoed);
   renderer.header().set(zone::flag::RA);
   renderer.set_rcode(answer.rcode);
   bool complete = true;
@@ -375,7 +380,7 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
     renderer.add_rrset(zone::Section::kAuthority, soa.owner.wire(), soa.type, soa.rclass, soa.ttl,
                        soa.rdatas);
   }
-  std::size_t size = end_response(renderer, query);
+  std::size_t size = end_response(renderer, query, echoed);
   finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
 }
 

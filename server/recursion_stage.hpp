@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/query_handler.hpp"
+#include "zone/edns.hpp"
 #include "zone/message.hpp"
 #include "zone/name.hpp"
 #include "zone/response_view.hpp"
@@ -21,6 +22,10 @@ struct RecursiveQuestion {
   zone::Name qname;  // as the client wrote it
   std::uint16_t qtype = 1;
   std::uint16_t qclass = 1;
+  // EDNS Client Subnet (RFC 7871 §7.1.1): the client's address and its own valid ECS option, from
+  // which the resolver decides what subnet, if any, to send upstream.
+  sockaddr_storage client_address{};
+  std::optional<zone::ClientSubnet> client_subnet;
 };
 
 // What the resolver found: rendered by the pipeline with RA=1 and AA=0.
@@ -29,6 +34,8 @@ struct RecursiveAnswer {
   std::vector<zone::ResponseRRset> answer;  // the CNAME chain, then the data; TTLs as to send
   std::optional<zone::ResponseRRset> soa;   // NXDOMAIN / NODATA: for the authority section
   bool stale = false;                       // expired data (RFC 8767)
+  // RFC 7871 §7.2: the SCOPE to echo when the client sent ECS; 0 when the answer is not tailored.
+  std::uint8_t ecs_scope = 0;
 };
 
 class RecursionStage {

@@ -36,6 +36,10 @@ StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers) {
     total.aaaa_filtered += read(w->aaaa_filtered);
     total.ecs_queries += read(w->ecs_queries);
     total.ecs_tailored_answers += read(w->ecs_tailored_answers);
+    total.ecs_queries_sent += read(w->ecs_queries_sent);
+    total.ecs_tailored_cached += read(w->ecs_tailored_cached);
+    total.ecs_cache_hits += read(w->ecs_cache_hits);
+    total.ecs_cache_misses += read(w->ecs_cache_misses);
   }
   return total;
 }

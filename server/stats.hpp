@@ -37,6 +37,11 @@ struct WorkerStats {
   std::atomic<std::uint64_t> ecs_queries{0};  // valid ECS from a trusted resolver
   std::atomic<std::uint64_t> ecs_tailored_answers{
       0};  // of those, for names whose answer differs by view
+  // EDNS Client Subnet on the resolver side (RFC 7871).
+  std::atomic<std::uint64_t> ecs_queries_sent{0};     // upstream queries that carried ECS
+  std::atomic<std::uint64_t> ecs_tailored_cached{0};  // answers with SCOPE > 0 cached per subnet
+  std::atomic<std::uint64_t> ecs_cache_hits{0};       // tailored answer found for the subnet
+  std::atomic<std::uint64_t> ecs_cache_misses{0};     // tailored name, none for this subnet
 
   static void bump(std::atomic<std::uint64_t>& counter) {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -69,6 +74,10 @@ struct StatsSnapshot {
   std::uint64_t aaaa_filtered = 0;
   std::uint64_t ecs_queries = 0;
   std::uint64_t ecs_tailored_answers = 0;
+  std::uint64_t ecs_queries_sent = 0;
+  std::uint64_t ecs_tailored_cached = 0;
+  std::uint64_t ecs_cache_hits = 0;
+  std::uint64_t ecs_cache_misses = 0;
 };
 
 StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers);

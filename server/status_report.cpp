@@ -89,6 +89,22 @@ void query_metrics(std::string& out, const StatsSnapshot& stats) {
   }
 }
 
+// EDNS Client Subnet on the resolver side (RFC 7871).
+void resolver_ecs_metrics(std::string& out, const StatsSnapshot& stats) {
+  metric_header(out, "hayate_resolver_ecs_queries_sent_total", "counter",
+                "Upstream queries that carried EDNS Client Subnet.");
+  sample(out, "hayate_resolver_ecs_queries_sent_total", "", stats.ecs_queries_sent);
+  metric_header(out, "hayate_resolver_ecs_tailored_cached_total", "counter",
+                "Answers with ECS scope > 0 cached for their subnet.");
+  sample(out, "hayate_resolver_ecs_tailored_cached_total", "", stats.ecs_tailored_cached);
+  metric_header(out, "hayate_resolver_ecs_cache_lookups_total", "counter",
+                "Lookups of tailored names by client subnet, by result.");
+  sample(out, "hayate_resolver_ecs_cache_lookups_total", label("result", "hit"),
+         stats.ecs_cache_hits);
+  sample(out, "hayate_resolver_ecs_cache_lookups_total", label("result", "miss"),
+         stats.ecs_cache_misses);
+}
+
 void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
   metric_header(out, "hayate_resolver_cache_answers_total", "counter",
                 "Resolver answers from its RRset and negative caches.");
@@ -110,6 +126,7 @@ void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
   metric_header(out, "hayate_aaaa_filtered_total", "counter",
                 "Answers the AAAA filter removed AAAA records or ipv6hint from.");
   sample(out, "hayate_aaaa_filtered_total", "", stats.aaaa_filtered);
+  resolver_ecs_metrics(out, stats);
 }
 
 void response_metrics(std::string& out, const StatsSnapshot& stats) {
@@ -224,6 +241,10 @@ std::vector<std::string> stats_lines(const StatsSnapshot& stats) {
   add("dns64.aaaa-filtered", stats.aaaa_filtered);
   add("ecs.queries", stats.ecs_queries);
   add("ecs.tailored-answers", stats.ecs_tailored_answers);
+  add("resolver.ecs.queries-sent", stats.ecs_queries_sent);
+  add("resolver.ecs.tailored-cached", stats.ecs_tailored_cached);
+  add("resolver.ecs.cache-hits", stats.ecs_cache_hits);
+  add("resolver.ecs.cache-misses", stats.ecs_cache_misses);
   return lines;
 }
 

@@ -52,7 +52,7 @@ Forwarder::Forwarder(ForwarderServices services, std::shared_ptr<const ForwardTa
     : services_(services), table_(std::move(table)), options_(options) {}
 
 asio::awaitable<ResolveResult> Forwarder::resolve(Question question) {
-  const std::string key = rrset_cache_key(question.qname, question.qtype, question.qclass);
+  const std::string key = question_key(question);
   if (auto it = pending_.find(key); it != pending_.end()) {
     // Named values, no `co_return co_await` and no by-value shared_ptr parameter: g++ 12
     // mishandles temporaries there (the iterator met it under ASan).
@@ -95,15 +95,17 @@ asio::awaitable<ResolveResult> Forwarder::forward(const Question& question) {
   }
   const auto deadline = Clock::now() + options_.timeout;
   unsigned queries = 0;
+  unsigned ecs_queries = 0;
   for (const UpstreamAddress& server : order(*zone)) {
     const auto now = Clock::now();
     if (now >= deadline) break;
-    ++queries;
     auto answer = co_await ask(question, *zone, server,
-                               std::chrono::duration_cast<milliseconds>(deadline - now));
+                               std::chrono::duration_cast<milliseconds>(deadline - now), queries,
+                               ecs_queries);
     if (answer) {
       ResolveResult found = std::move(*answer);
       found.upstream_queries = queries;
+      found.ecs_queries = ecs_queries;
       co_return found;
     }
   }
@@ -112,11 +114,13 @@ asio::awaitable<ResolveResult> Forwarder::forward(const Question& question) {
                                         CacheAnswerOptions{.stale = true})) {
       ResolveResult old = std::move(*stale);
       old.upstream_queries = queries;
+      old.ecs_queries = ecs_queries;
       old.stale = true;  // RFC 8767 §4: TTL 30 came from the caches
       co_return old;
     }
   }
   result.upstream_queries = queries;
+  result.ecs_queries = ecs_queries;
   result.failure = "every upstream failed";
   co_return result;
 }
@@ -135,24 +139,55 @@ std::vector<UpstreamAddress> Forwarder::order(const ForwardZone& zone) {
 asio::awaitable<std::optional<ResolveResult>> Forwarder::ask(const Question& question,
                                                              const ForwardZone& zone,
                                                              const UpstreamAddress& server,
-                                                             milliseconds budget) {
-  UpstreamQuery query;
-  query.qname = question.qname;
-  query.qtype = question.qtype;
-  query.qclass = question.qclass;
-  query.recursion_desired = true;  // the upstream resolves for us
-  query.udp_payload_size = options_.udp_payload_size;
-  query.server = server;
-  query.timeout =
-      std::min(budget, std::max(services_.infra.timeout_for(server), kMinForwardTimeout));
-  UpstreamResult reply = co_await async_query(services_.transport, query, asio::use_awaitable);
-  if (reply.status != UpstreamStatus::kOk) {
-    count_failure();
-    co_return std::nullopt;
-  }
+                                                             milliseconds budget, unsigned& queries,
+                                                             unsigned& ecs_queries) {
+  bool ecs = question.ecs && services_.ecs != nullptr &&
+             ecs_allowed_for_upstream(*services_.ecs, server) &&
+             !services_.infra.ecs_unwanted(server);
+  const auto start = Clock::now();
   zone::ResponseView view;
-  if (zone::parse_response(reply.response, view) != zone::ResponseError::kOk ||
-      !zone::response_matches_question(view, question.qname, question.qtype, question.qclass)) {
+  std::uint8_t scope = 0;
+  for (;;) {
+    ++queries;
+    UpstreamQuery query;
+    query.qname = question.qname;
+    query.qtype = question.qtype;
+    query.qclass = question.qclass;
+    query.recursion_desired = true;  // the upstream resolves for us
+    query.udp_payload_size = options_.udp_payload_size;
+    query.server = server;
+    if (ecs) {
+      query.edns_options = ecs_options_area(*question.ecs);
+      ++ecs_queries;
+    }
+    const milliseconds left =
+        budget - std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+    query.timeout = std::min(std::max(left, milliseconds(1)),
+                             std::max(services_.infra.timeout_for(server), kMinForwardTimeout));
+    UpstreamResult reply = co_await async_query(services_.transport, query, asio::use_awaitable);
+    if (reply.status != UpstreamStatus::kOk ||
+        zone::parse_response(reply.response, view) != zone::ResponseError::kOk) {
+      count_failure();
+      co_return std::nullopt;
+    }
+    // RFC 7871: an upstream that refuses ECS is asked again without it, and left alone a while.
+    if (ecs && (view.rcode == rcode::REFUSED || view.rcode == rcode::FORMERR)) {
+      services_.infra.mark_ecs_unwanted(server, services_.ecs->unwanted_ttl);
+      ecs = false;
+      continue;
+    }
+    if (ecs) {
+      // RFC 7871 §7.3: an option that does not echo what was sent: not an answer to our query.
+      EcsReplyCheck check = check_ecs_reply(view, *question.ecs);
+      if (!check.accepted) {
+        count_failure();
+        co_return std::nullopt;
+      }
+      scope = check.scope;
+    }
+    break;
+  }
+  if (!zone::response_matches_question(view, question.qname, question.qtype, question.qclass)) {
     count_failure();
     co_return std::nullopt;
   }
@@ -163,18 +198,20 @@ asio::awaitable<std::optional<ResolveResult>> Forwarder::ask(const Question& que
     count_failure();
     co_return std::nullopt;
   }
-  ResolveResult accepted = accept(view, question);
+  ResolveResult accepted = accept(view, question, scope);
   co_return accepted;
 }
 
 // Keeps the chain from the question's name and nothing else (RFC 5452 §6: data the question did
 // not lead to could be an attempt to poison the cache).
-ResolveResult Forwarder::accept(const zone::ResponseView& view, const Question& question) {
+// A tailored answer (ECS scope > 0) is returned but not put in the RRset cache (RFC 7871 §7.3.1).
+ResolveResult Forwarder::accept(const zone::ResponseView& view, const Question& question,
+                                std::uint8_t ecs_scope) {
   ResolveResult result;
   result.rcode = view.rcode;
   const Trust trust = trust_for(zone::Section::kAnswer, view.header.has(zone::flag::AA));
   auto keep = [&](const zone::ResponseRRset& rrset) {
-    services_.rrsets.insert(rrset, trust);
+    if (ecs_scope == 0) services_.rrsets.insert(rrset, trust);
     result.answer.push_back(rrset);
   };
   zone::Name name = question.qname;
@@ -202,6 +239,9 @@ ResolveResult Forwarder::accept(const zone::ResponseView& view, const Question& 
       (view.rcode == rcode::NXDOMAIN || view.rcode == rcode::NOERROR)) {
     cache_negative(view, name, question, result);
   }
+  // RFC 7871 §7.4: negative answers are not tailored.
+  if (result.rcode == rcode::NOERROR && !result.answer.empty() && !result.soa)
+    result.ecs_scope = ecs_scope;
   return result;
 }
 

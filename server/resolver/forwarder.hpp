@@ -14,6 +14,11 @@
 // - Serve-stale (RFC 8767 §4): when every upstream failed, expired data still kept answers, TTL 30.
 // - Identical concurrent questions (name, type, class) share one upstream exchange: later callers
 //   wait for the first one's result.
+// - EDNS Client Subnet (RFC 7871, ecs_policy.hpp): the question's subnet goes only to upstreams
+//   on the ecs-upstreams list. Their option must echo it (§7.3) or the response is dropped (the
+//   next upstream is asked); REFUSED or FORMERR to ECS is retried at once without it and the
+//   upstream remembered. An answer with SCOPE > 0 is tailored: not put in the RRset cache, its
+//   scope returned for the resolver stage to keep per subnet.
 //
 // Per worker (transport and in-flight map are single-threaded); the caches are shared.
 #pragma once
@@ -29,6 +34,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "server/resolver/ecs_policy.hpp"
 #include "server/resolver/forward_table.hpp"
 #include "server/resolver/infra_cache.hpp"
 #include "server/resolver/negative_cache.hpp"
@@ -52,7 +58,8 @@ struct ForwarderServices {
   RrsetCache& rrsets;
   NegativeCache& negatives;
   InfraCache& infra;
-  WorkerStats* stats = nullptr;  // upstream failures are counted here when given
+  WorkerStats* stats = nullptr;      // upstream failures are counted here when given
+  const EcsSettings* ecs = nullptr;  // null: never send ECS
 };
 
 class Forwarder final : public Resolver {
@@ -72,12 +79,12 @@ class Forwarder final : public Resolver {
 
   boost::asio::awaitable<ResolveResult> wait_for(Pending& pending);
   boost::asio::awaitable<ResolveResult> forward(const Question& question);
-  boost::asio::awaitable<std::optional<ResolveResult>> ask(const Question& question,
-                                                           const ForwardZone& zone,
-                                                           const UpstreamAddress& server,
-                                                           std::chrono::milliseconds budget);
+  boost::asio::awaitable<std::optional<ResolveResult>> ask(
+      const Question& question, const ForwardZone& zone, const UpstreamAddress& server,
+      std::chrono::milliseconds budget, unsigned& queries, unsigned& ecs_queries);
   std::vector<UpstreamAddress> order(const ForwardZone& zone);
-  ResolveResult accept(const zone::ResponseView& view, const Question& question);
+  ResolveResult accept(const zone::ResponseView& view, const Question& question,
+                       std::uint8_t ecs_scope);
   void cache_negative(const zone::ResponseView& view, const zone::Name& name,
                       const Question& question, ResolveResult& result);
   void count_failure();

@@ -110,6 +110,19 @@ bool InfraCache::is_lame(const UpstreamAddress& server, const zone::Name& zone) 
   return e != nullptr && lame_for(*e, zone, now);
 }
 
+void InfraCache::mark_ecs_unwanted(const UpstreamAddress& server, std::chrono::seconds ttl) {
+  std::lock_guard lock(mutex_);
+  const Clock::time_point now = clock_();
+  entry(server, now).no_ecs_until = now + ttl;
+}
+
+bool InfraCache::ecs_unwanted(const UpstreamAddress& server) {
+  std::lock_guard lock(mutex_);
+  const Clock::time_point now = clock_();
+  Entry* e = find(server, now);
+  return e != nullptr && e->no_ecs_until > now;
+}
+
 bool InfraCache::lame_for(Entry& e, const zone::Name& zone, Clock::time_point now) const {
   return std::any_of(e.lame.begin(), e.lame.end(),
                      [&](const LameMark& m) { return m.expires > now && m.zone == zone; });

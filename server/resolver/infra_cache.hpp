@@ -8,6 +8,8 @@
 // - EDNS: unknown until a server answers an EDNS query (yes) or fails it with FORMERR/NOTIMP or
 //   stays silent to EDNS and then answers without it (no), RFC 6891 §7.
 // - Lame marks per (server, zone) with an expiry (RFC 4697 §2.1: remember, but not forever).
+// - ECS refusal: a server that answered REFUSED or FORMERR to a query with EDNS Client Subnet is
+//   asked without it for a while (RFC 7871 §7.1: some servers reject an option they dislike).
 // - Selection: random among the servers whose estimate is within 400 ms of the fastest, unknown
 //   servers counting 376 ms (so they are tried early), plus a little exploration of the others.
 //
@@ -88,6 +90,10 @@ class InfraCache {
   void mark_lame(const UpstreamAddress& server, const zone::Name& zone, std::chrono::seconds ttl);
   bool is_lame(const UpstreamAddress& server, const zone::Name& zone);
 
+  // ---- EDNS Client Subnet (RFC 7871) ----
+  void mark_ecs_unwanted(const UpstreamAddress& server, std::chrono::seconds ttl);
+  bool ecs_unwanted(const UpstreamAddress& server);
+
   // ---- selection ----
   // Index of the candidate to ask next for `zone` (null: ignore lame marks). Lame servers are
   // never chosen; down servers only when every other candidate is down too (the one that comes
@@ -116,6 +122,7 @@ class InfraCache {
     EdnsSupport edns = EdnsSupport::kUnknown;
     unsigned edns_timeouts = 0;  // EDNS queries unanswered in a row
     std::vector<LameMark> lame;
+    Clock::time_point no_ecs_until{};  // ECS refused: not sent before then
   };
   struct Candidate {
     std::size_t index;

@@ -32,6 +32,9 @@ struct Iterator::Resolution {
   unsigned minimise_left = 0;
   std::vector<std::pair<zone::Name, std::uint16_t>> in_progress;  // look-ups on the stack
   std::string failure;
+  std::optional<zone::ClientSubnet> ecs;  // the client question's subnet (Question::ecs)
+  std::uint8_t ecs_scope = 0;             // the longest scope of the tailored links so far
+  unsigned ecs_queries = 0;
 };
 
 // One question as put to the servers of one zone.
@@ -47,6 +50,7 @@ struct Iterator::Reply {
   ScrubbedResponse scrubbed;
   ResponseKind kind = ResponseKind::kError;
   UpstreamAddress server;
+  std::uint8_t ecs_scope = 0;  // > 0: the answer is tailored to the subnet sent (RFC 7871)
 };
 
 // The outcome of iterating for one name (one link of a CNAME chain).
@@ -85,12 +89,18 @@ zone::ResponseRRset soa_from_hit(const NegativeHit& hit) {
 
 }  // namespace
 
+std::string question_key(const Question& question) {
+  std::string key = rrset_cache_key(question.qname, question.qtype, question.qclass);
+  if (question.ecs) key += " ecs " + subnet_to_text(*question.ecs);
+  return key;
+}
+
 Iterator::Iterator(IteratorServices services, RootHints hints, ResolverLimits limits,
                    ClockFunction clock)
     : services_(services), hints_(std::move(hints)), limits_(limits), clock_(std::move(clock)) {}
 
 asio::awaitable<ResolveResult> Iterator::resolve(Question question) {
-  std::string key = rrset_cache_key(question.qname, question.qtype, question.qclass);
+  std::string key = question_key(question);
   if (auto found = pending_.find(key); found != pending_.end()) {
     // Named values, no `co_return co_await`: g++ 12 mishandles temporaries there.
     std::shared_ptr<Pending> leader = found->second;
@@ -104,6 +114,7 @@ asio::awaitable<ResolveResult> Iterator::resolve(Question question) {
   res.deadline = clock_() + limits_.timeout;
   res.minimise_left = limits_.max_minimise_queries;
   res.in_progress.emplace_back(question.qname, question.qtype);
+  res.ecs = question.ecs;
   ResolveResult result;
   try {
     result = co_await resolve_chain(res, question);
@@ -112,10 +123,15 @@ asio::awaitable<ResolveResult> Iterator::resolve(Question question) {
     fail(result, error.what());
   }
   result.upstream_queries = res.queries;
+  result.ecs_queries = res.ecs_queries;
   result.from_cache = res.queries == 0;
+  // RFC 7871 §7.4: only answers are tailored; a negative end of the chain is for everyone.
+  if (result.rcode == rcode::NOERROR && !result.answer.empty() && !result.soa)
+    result.ecs_scope = res.ecs_scope;
   if (result.rcode == rcode::SERVFAIL && limits_.serve_stale) {
     if (auto stale = serve_stale(question)) {
       stale->upstream_queries = res.queries;
+      stale->ecs_queries = res.ecs_queries;
       result = std::move(*stale);
     }
   }
@@ -285,7 +301,7 @@ asio::awaitable<Iterator::Step> Iterator::iterate(Resolution& res, zone::Name na
         ++labels;  // the name exists in this zone without a cut: one label deeper
       continue;
     }
-    co_return finish_step(*reply, dp.zone, qtype, qclass);
+    co_return finish_step(res, *reply, dp.zone, qtype, qclass);
   }
 }
 
@@ -338,28 +354,60 @@ asio::awaitable<std::optional<Iterator::Reply>> Iterator::ask_servers(Resolution
   }
 }
 
+// Whether this query to `server` carries the question's ECS subnet: the client's own name only
+// (not a QNAME-minimised step, RFC 9156, nor a glueless look-up), to a server the policy allows
+// (never root or TLD) and that has not refused ECS lately.
+bool Iterator::sends_ecs(const Resolution& res, const DelegationPoint& dp, const Attempt& attempt,
+                         const UpstreamAddress& server) {
+  return res.ecs && services_.ecs != nullptr && res.depth == 0 && !attempt.minimised &&
+         ecs_allowed_for_zone(*services_.ecs, dp.zone, server) &&
+         !services_.infra.ecs_unwanted(server);
+}
+
 // One exchange with one server. Nothing of a response is used before it matches the question
 // (RFC 5452 §9.1) and has been scrubbed against the server's zone (RFC 5452 §6).
 asio::awaitable<std::optional<Iterator::Reply>> Iterator::ask_one(Resolution& res,
                                                                   const DelegationPoint& dp,
                                                                   const Attempt& attempt,
                                                                   const UpstreamAddress& server) {
-  ++res.queries;
-  UpstreamQuery query;
-  query.qname = attempt.name;
-  query.qtype = attempt.qtype;
-  query.qclass = attempt.qclass;
-  query.recursion_desired = false;  // RFC 1034 §5.3.3: iterative queries
-  query.server = server;
-  // The transport's own choice (the server's RTO), but never past the resolution's deadline.
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(res.deadline - clock_());
-  query.timeout =
-      std::min(services_.infra.timeout_for(server), std::max(left, std::chrono::milliseconds(1)));
-  UpstreamResult result = co_await async_query(services_.transport, query, asio::use_awaitable);
-  if (result.status != UpstreamStatus::kOk) co_return std::nullopt;  // timeout: infra learnt it
+  bool ecs = sends_ecs(res, dp, attempt, server);
   zone::ResponseView view;
-  if (zone::parse_response(result.response, view) != zone::ResponseError::kOk)
-    co_return std::nullopt;
+  std::uint8_t scope = 0;
+  for (;;) {
+    ++res.queries;
+    UpstreamQuery query;
+    query.qname = attempt.name;
+    query.qtype = attempt.qtype;
+    query.qclass = attempt.qclass;
+    query.recursion_desired = false;  // RFC 1034 §5.3.3: iterative queries
+    query.server = server;
+    if (ecs) {
+      query.edns_options = ecs_options_area(*res.ecs);
+      ++res.ecs_queries;
+    }
+    // The transport's own choice (the server's RTO), but never past the resolution's deadline.
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(res.deadline - clock_());
+    query.timeout =
+        std::min(services_.infra.timeout_for(server), std::max(left, std::chrono::milliseconds(1)));
+    UpstreamResult result = co_await async_query(services_.transport, query, asio::use_awaitable);
+    if (result.status != UpstreamStatus::kOk) co_return std::nullopt;  // timeout: infra learnt it
+    if (zone::parse_response(result.response, view) != zone::ResponseError::kOk)
+      co_return std::nullopt;
+    // RFC 7871: a server that refuses ECS is asked again without it, and left alone for a while.
+    if (ecs && (view.rcode == rcode::REFUSED || view.rcode == rcode::FORMERR) &&
+        within_budget(res)) {
+      services_.infra.mark_ecs_unwanted(server, services_.ecs->unwanted_ttl);
+      ecs = false;
+      continue;
+    }
+    if (ecs) {
+      // RFC 7871 §7.3: an option that does not echo what was sent is not an answer to it.
+      EcsReplyCheck check = check_ecs_reply(view, *res.ecs);
+      if (!check.accepted) co_return std::nullopt;
+      scope = check.scope;
+    }
+    break;
+  }
   if (view.header.opcode() != zone::opcode::QUERY ||
       !zone::response_matches_question(view, attempt.name, attempt.qtype, attempt.qclass))
     co_return std::nullopt;
@@ -373,7 +421,7 @@ asio::awaitable<std::optional<Iterator::Reply>> Iterator::ask_one(Resolution& re
     co_return std::nullopt;
   }
   if (kind == ResponseKind::kError) co_return std::nullopt;
-  co_return Reply{std::move(scrubbed), kind, server};
+  co_return Reply{std::move(scrubbed), kind, server, scope};
 }
 
 // Glueless delegations: looks up the address of one more server of `dp` (a sub-query sharing
@@ -422,10 +470,14 @@ asio::awaitable<std::vector<UpstreamAddress>> Iterator::lookup_addresses(Resolut
   co_return out;
 }
 
-Iterator::Step Iterator::finish_step(const Reply& reply, const zone::Name& zone,
+Iterator::Step Iterator::finish_step(Resolution& res, const Reply& reply, const zone::Name& zone,
                                      std::uint16_t qtype, std::uint16_t qclass) {
   const ScrubbedResponse& s = reply.scrubbed;
-  cache_answer(s);
+  // RFC 7871 §7.4: only the answer section is tailored; delegations and negative answers are not.
+  const bool tailored = reply.ecs_scope > 0 &&
+                        (reply.kind == ResponseKind::kAnswer || reply.kind == ResponseKind::kAlias);
+  if (tailored) res.ecs_scope = std::max(res.ecs_scope, reply.ecs_scope);
+  cache_answer(s, tailored);
   Step step;
   step.kind = reply.kind;
   step.answer = s.answer;
@@ -438,10 +490,12 @@ Iterator::Step Iterator::finish_step(const Reply& reply, const zone::Name& zone,
 
 // RFC 2181 §5.4.1 ranks: AA answer data above non-AA answers; the zone's own NS from an
 // authoritative response as authority data.
-void Iterator::cache_answer(const ScrubbedResponse& s) {
+// A tailored answer section (RFC 7871) stays out of the RRset cache: it is not for everyone.
+void Iterator::cache_answer(const ScrubbedResponse& s, bool tailored) {
   Trust trust = trust_for(zone::Section::kAnswer, s.authoritative);
-  for (const auto& rrset : s.answer)
-    services_.rrsets.insert(rrset, trust);
+  if (!tailored)
+    for (const auto& rrset : s.answer)
+      services_.rrsets.insert(rrset, trust);
   if (s.ns && s.authoritative)
     services_.rrsets.insert(*s.ns, trust_for(zone::Section::kAuthority, true));
   // Addresses of the NS names, in bailiwick (scrubbed): server addresses for later delegations

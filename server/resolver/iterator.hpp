@@ -33,6 +33,13 @@
 // for the first one's result. Glueless sub-queries do not join that map (a sub-query waiting on a
 // resolution that waits on it would never finish); loops between them are found by the set of
 // look-ups in progress instead.
+//
+// EDNS Client Subnet (RFC 7871, ecs_policy.hpp): the question's subnet goes to the servers the
+// policy allows, for the client's own name only (not QNAME-minimised steps, glueless look-ups or
+// priming). A response's option must match what was sent, else it is dropped (§7.3); REFUSED or
+// FORMERR to ECS is retried at once without it and the server remembered (infra cache). A reply
+// with SCOPE > 0 is tailored: its answer section is not put in the RRset cache, and the result
+// says its scope, so the caller keeps it per subnet.
 #pragma once
 
 #include <utility>  // before asio's awaitable with g++ 12 and Boost 1.74
@@ -49,6 +56,7 @@
 #include "server/resolver/bailiwick.hpp"
 #include "server/resolver/clock.hpp"
 #include "server/resolver/delegation_point.hpp"
+#include "server/resolver/ecs_policy.hpp"
 #include "server/resolver/infra_cache.hpp"
 #include "server/resolver/negative_cache.hpp"
 #include "server/resolver/resolver_limits.hpp"
@@ -65,7 +73,13 @@ struct Question {
   zone::Name qname;
   std::uint16_t qtype = 1;
   std::uint16_t qclass = 1;
+  // EDNS Client Subnet (ecs_policy.hpp): the subnet servers allowed to get ECS are sent, already
+  // cut to our maximum; nullopt: no ECS at all. Questions differing only here resolve apart.
+  std::optional<zone::ClientSubnet> ecs;
 };
+
+// The in-flight key of a question: name, type, class, and the ECS subnet when one is sent.
+std::string question_key(const Question& question);
 
 struct ResolveResult {
   std::uint16_t rcode = 2;                  // SERVFAIL until something better is known
@@ -75,6 +89,10 @@ struct ResolveResult {
   bool stale = false;                       // served from expired data (RFC 8767)
   unsigned upstream_queries = 0;            // sent for this question, sub-queries included
   std::string failure;                      // why SERVFAIL, for logs and tests
+  // RFC 7871: > 0 when the answer is tailored to question.ecs cut to this many bits (it was not
+  // put in the RRset cache; the resolver stage keeps it in the subnet cache). 0: for everyone.
+  std::uint8_t ecs_scope = 0;
+  unsigned ecs_queries = 0;  // upstream queries that carried ECS
 };
 
 // The caches and transport one worker's iterator uses.
@@ -83,6 +101,7 @@ struct IteratorServices {
   RrsetCache& rrsets;
   NegativeCache& negatives;
   InfraCache& infra;
+  const EcsSettings* ecs = nullptr;  // null: never send ECS
 };
 
 class Iterator {
@@ -124,9 +143,11 @@ class Iterator {
   boost::asio::awaitable<std::vector<UpstreamAddress>> lookup_addresses(Resolution& res,
                                                                         zone::Name name,
                                                                         std::uint16_t qclass);
-  Step finish_step(const Reply& reply, const zone::Name& zone, std::uint16_t qtype,
+  bool sends_ecs(const Resolution& res, const DelegationPoint& dp, const Attempt& attempt,
+                 const UpstreamAddress& server);
+  Step finish_step(Resolution& res, const Reply& reply, const zone::Name& zone, std::uint16_t qtype,
                    std::uint16_t qclass);
-  void cache_answer(const ScrubbedResponse& scrubbed);
+  void cache_answer(const ScrubbedResponse& scrubbed, bool tailored);
   void cache_referral(const ScrubbedResponse& scrubbed);
   std::optional<zone::ResponseRRset> cache_negative(const ScrubbedResponse& scrubbed, bool nxdomain,
                                                     std::uint16_t qtype, std::uint16_t qclass);

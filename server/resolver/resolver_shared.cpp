@@ -17,14 +17,17 @@ ResolverShared::ResolverShared(ResolverSettings settings, ClockFunction clock)
     : settings_(std::move(settings)),
       rrsets_(settings_.rrset_cache, clock),
       negatives_(settings_.negative_cache, clock),
+      subnets_(settings_.rrset_cache, settings_.ecs.max_subnets_per_name, clock),
       forward_table_(
           std::make_shared<const ForwardTable>(settings_.forward, settings_.forward_zones)) {}
 
 std::size_t ResolverShared::flush(const zone::Name* name) {
-  if (name != nullptr) return rrsets_.flush(*name) + negatives_.flush(*name);
-  const std::size_t count = rrsets_.size() + negatives_.size();
+  if (name != nullptr)
+    return rrsets_.flush(*name) + negatives_.flush(*name) + subnets_.flush(*name);
+  const std::size_t count = rrsets_.size() + negatives_.size() + subnets_.size();
   rrsets_.flush_all();
   negatives_.flush_all();
+  subnets_.flush_all();
   return count;
 }
 
@@ -37,6 +40,14 @@ std::vector<std::string> ResolverShared::dump() const {
   negatives_.dump([&lines](const CachedNegative& entry, std::uint32_t ttl, bool stale) {
     if (stale) lines.push_back("; stale");
     add_lines(lines, negative_to_text(entry, ttl));
+  });
+  subnets_.dump([&lines](const TailoredSet&, const TailoredAnswer& entry, std::uint32_t age) {
+    lines.push_back("; subnet " + subnet_to_text(entry.subnet));
+    for (const zone::ResponseRRset& rrset : entry.answer) {
+      CachedRRset shown{rrset.owner, rrset.type,     rrset.rclass,
+                        rrset.ttl,   Trust::kAnswer, rrset.rdatas};
+      add_lines(lines, rrset_to_text(shown, rrset.ttl > age ? rrset.ttl - age : 0));
+    }
   });
   return lines;
 }

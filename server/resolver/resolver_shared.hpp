@@ -1,6 +1,7 @@
-// What all workers' resolvers share: the settings from [resolver], the RRset and negative caches
-// and the infra cache (all three lock inside), the client ACL and the forward table. One per
-// daemon, built at start; `hayatectl cache flush|dump` reach the caches through it.
+// What all workers' resolvers share: the settings from [resolver], the RRset, negative and
+// ECS-tailored (subnet) caches and the infra cache (all lock inside), the client ACL and the
+// forward table. One per daemon, built at start; `hayatectl cache flush|dump` reach the caches
+// through it.
 #pragma once
 
 #include <chrono>
@@ -11,10 +12,12 @@
 #include "server/acl.hpp"
 #include "server/resolver/cache_config.hpp"
 #include "server/resolver/clock.hpp"
+#include "server/resolver/ecs_policy.hpp"
 #include "server/resolver/forward_table.hpp"
 #include "server/resolver/infra_cache.hpp"
 #include "server/resolver/negative_cache.hpp"
 #include "server/resolver/rrset_cache.hpp"
+#include "server/resolver/subnet_cache.hpp"
 #include "zone/name.hpp"
 
 namespace hayate::server::resolver {
@@ -30,6 +33,7 @@ struct ResolverSettings {
   bool prefetch = false;
   bool qname_minimisation = true;
   std::chrono::milliseconds query_timeout{5000};
+  EcsSettings ecs;  // EDNS Client Subnet (RFC 7871); off unless ecs.send
 
   // Whether some names are resolved iteratively (no global forward list).
   bool iterates() const { return forward.empty(); }
@@ -44,19 +48,22 @@ class ResolverShared {
   const ResolverSettings& settings() const { return settings_; }
   RrsetCache& rrsets() { return rrsets_; }
   NegativeCache& negatives() { return negatives_; }
+  SubnetCache& subnets() { return subnets_; }
   InfraCache& infra() { return infra_; }
   const std::shared_ptr<const ForwardTable>& forward_table() const { return forward_table_; }
 
   // `hayatectl cache flush [NAME]`: NAME and below, or everything; returns the entries dropped
   // (everything: the count before flushing).
   std::size_t flush(const zone::Name* name);
-  // `hayatectl cache dump`: one line per record, negative entries as comments.
+  // `hayatectl cache dump`: one line per record, negative entries as comments, tailored
+  // answers after a "; subnet ADDRESS/PREFIX" comment line.
   std::vector<std::string> dump() const;
 
  private:
   ResolverSettings settings_;
   RrsetCache rrsets_;
   NegativeCache negatives_;
+  SubnetCache subnets_;
   InfraCache infra_;
   std::shared_ptr<const ForwardTable> forward_table_;
 };

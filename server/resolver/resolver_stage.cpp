@@ -13,12 +13,8 @@ namespace {
 
 namespace asio = boost::asio;
 
-Question to_question(const RecursiveQuestion& q) {
-  return Question{q.qname, q.qtype, q.qclass};
-}
-
 RecursiveAnswer to_answer(ResolveResult&& r) {
-  return RecursiveAnswer{r.rcode, std::move(r.answer), std::move(r.soa), r.stale};
+  return RecursiveAnswer{r.rcode, std::move(r.answer), std::move(r.soa), r.stale, r.ecs_scope};
 }
 
 }  // namespace
@@ -35,9 +31,43 @@ bool ResolverStage::allows(const ClientInfo& client) const {
   return shared_.settings().allow.allows(client.address);
 }
 
+Question ResolverStage::to_question(const RecursiveQuestion& q) const {
+  return Question{q.qname, q.qtype, q.qclass,
+                  ecs_for_client(shared_.settings().ecs, q.client_address, q.client_subnet)};
+}
+
+// The tailored answer for the client's subnet, longest prefix first (RFC 7871 §7.3.2). A name
+// with tailored answers for other subnets only is a miss: it must be resolved for this one.
+std::optional<RecursiveAnswer> ResolverStage::from_subnet_cache(const Question& q) {
+  if (!q.ecs || q.ecs->source_prefix == 0) return std::nullopt;
+  bool known = false;
+  auto hit = shared_.subnets().lookup(q.qname, q.qtype, q.qclass, *q.ecs, &known);
+  if (!hit) {
+    if (known) WorkerStats::bump(stats_.ecs_cache_misses);
+    return std::nullopt;
+  }
+  WorkerStats::bump(stats_.ecs_cache_hits);
+  RecursiveAnswer answer;
+  answer.rcode = zone::rcode::NOERROR;
+  answer.answer = std::move(hit->answer);
+  answer.ecs_scope = hit->scope;
+  return answer;
+}
+
+// RFC 7871 §7.3.1: an answer with SCOPE s is kept for the subnet sent, cut to s bits (the
+// iterator and forwarder already limited s to the SOURCE sent and kept it out of the RRset cache).
+void ResolverStage::keep_tailored(const Question& q, const ResolveResult& result) {
+  if (result.ecs_scope == 0 || !q.ecs || result.stale || result.rcode != zone::rcode::NOERROR ||
+      result.soa)
+    return;
+  if (shared_.subnets().insert(q.qname, q.qtype, q.qclass, *q.ecs, result.ecs_scope, result.answer))
+    WorkerStats::bump(stats_.ecs_tailored_cached);
+}
+
 std::optional<RecursiveAnswer> ResolverStage::from_cache(const RecursiveQuestion& question) {
   bool refresh = false;
   const Question q = to_question(question);
+  if (auto tailored = from_subnet_cache(q)) return tailored;
   auto result = answer_from_caches(shared_.rrsets(), shared_.negatives(), q, {}, &refresh);
   if (!result) return std::nullopt;
   if (refresh && shared_.settings().prefetch) prefetch(q);
@@ -67,7 +97,9 @@ asio::awaitable<void> ResolverStage::run(Question question, Done done) {
     }
   }
   stats_.upstream_queries.fetch_add(result.upstream_queries, std::memory_order_relaxed);
+  stats_.ecs_queries_sent.fetch_add(result.ecs_queries, std::memory_order_relaxed);
   if (result.stale) WorkerStats::bump(stats_.stale_answers);
+  keep_tailored(question, result);
   // Why a question failed is the first thing an operator asks; debug level, as a failing
   // upstream can produce one line per client query.
   if (!result.failure.empty()) {
@@ -88,6 +120,7 @@ void ResolverStage::prefetch(const Question& question) {
       [](Resolver* r, Question q, WorkerStats& stats) -> asio::awaitable<void> {
         ResolveResult result = co_await r->resolve(std::move(q));
         stats.upstream_queries.fetch_add(result.upstream_queries, std::memory_order_relaxed);
+        stats.ecs_queries_sent.fetch_add(result.ecs_queries, std::memory_order_relaxed);
       }(resolver, question, stats_),
       asio::detached);
 }

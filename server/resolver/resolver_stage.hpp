@@ -4,6 +4,11 @@
 //
 // Which resolver: a name under a [[resolver.forward-zone]], or any name when [resolver] forward
 // is set, goes to the forwarder; the rest to the iterator.
+//
+// EDNS Client Subnet (RFC 7871 §7.3): the client's subnet (ecs_for_client) goes with the
+// question; an answer that comes back tailored (scope > 0) is kept in the subnet cache for that
+// subnet cut to its scope, and a later client is answered from it only when the subnet holds it
+// (longest-prefix match), before the RRset cache (whose answers are for everyone) is tried.
 #pragma once
 
 #include <utility>  // before asio's awaitable with g++ 12 and Boost 1.74
@@ -30,6 +35,9 @@ class ResolverStage final : public RecursionStage {
 
  private:
   Resolver* pick(const zone::Name& name) const;
+  Question to_question(const RecursiveQuestion& question) const;
+  std::optional<RecursiveAnswer> from_subnet_cache(const Question& question);
+  void keep_tailored(const Question& question, const ResolveResult& result);
   boost::asio::awaitable<void> run(Question question, Done done);
   void prefetch(const Question& question);
 

@@ -151,7 +151,10 @@ asio::awaitable<UpstreamResult> UdpTcpUpstream::Core::resolve(const UpstreamQuer
   UpstreamResult result = co_await udp_exchange(query, edns);
   std::uint16_t messages = result.messages;
   std::uint16_t dropped = result.dropped;
-  if (result.status == UpstreamStatus::kOk && edns &&
+  // A query with EDNS options (ECS) may be refused for an option rather than for EDNS: the
+  // caller retries without the options first (RFC 7871), and only a plain EDNS query's FORMERR
+  // says the server does not do EDNS.
+  if (result.status == UpstreamStatus::kOk && edns && query.edns_options.empty() &&
       edns_refused(response_facts(result.response))) {
     infra.record_edns(query.server, EdnsSupport::kNo);
     ++stats.edns_fallbacks;

@@ -11,7 +11,8 @@ WorkerResolver::WorkerResolver(boost::asio::io_context& context, ResolverShared&
     options.timeout = settings.query_timeout;
     options.serve_stale = settings.serve_stale;
     forwarder_ = std::make_unique<Forwarder>(
-        ForwarderServices{transport_, shared.rrsets(), shared.negatives(), shared.infra(), &stats},
+        ForwarderServices{transport_, shared.rrsets(), shared.negatives(), shared.infra(), &stats,
+                          &settings.ecs},
         shared.forward_table(), options);
   }
   if (settings.iterates()) {
@@ -20,8 +21,9 @@ WorkerResolver::WorkerResolver(boost::asio::io_context& context, ResolverShared&
     limits.qname_minimisation = settings.qname_minimisation;
     limits.serve_stale = settings.serve_stale;
     iterator_ = std::make_unique<IteratorResolver>(
-        IteratorServices{transport_, shared.rrsets(), shared.negatives(), shared.infra()}, hints,
-        limits);
+        IteratorServices{transport_, shared.rrsets(), shared.negatives(), shared.infra(),
+                         &settings.ecs},
+        hints, limits);
   }
   stage_ =
       std::make_unique<ResolverStage>(context, shared, forwarder_.get(), iterator_.get(), stats);

@@ -590,6 +590,24 @@ def without_ttl(lines: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Entry point shared by the test files
 
+SKIP_EXIT = 77  # ctest's SKIP_RETURN_CODE for the tests that need root
+
+
+def enter_private_namespace(script: str) -> None:
+    """Re-executes `script` (the caller's __file__) in a new network namespace (once), with its
+    loopback up; exits SKIP_EXIT when not root or without unshare(1)."""
+    if os.environ.get("HAYATE_TEST_NETNS") == "1":
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        return
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        print("SKIPPED: needs root and unshare(1) for a private network namespace with port 53",
+              file=sys.stderr)
+        sys.exit(SKIP_EXIT)
+    env = dict(os.environ, HAYATE_TEST_NETNS="1")
+    argv = ["unshare", "-n", "--", sys.executable, os.path.abspath(script)] + sys.argv[1:]
+    sys.exit(subprocess.run(argv, env=env).returncode)
+
+
 def main() -> None:
     """unittest.main() with `--hayate PATH` (or $HAYATE_BINARY) and the optional
     `--hayatectl PATH` (or $HAYATECTL_BINARY) taken off the command line."""

@@ -26,10 +26,7 @@ usage: test_iterative.py --hayate PATH --hayatectl PATH [unittest args]
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -39,7 +36,6 @@ import daemon_harness
 from daemon_harness import HayateDaemon, KnotDaemon, ManagedProcess, NsdDaemon, Zone, dig, \
     find_binary, hayatectl, hayatectl_stats as stats, without_ttl
 
-SKIP_EXIT = 77
 RESOLVER_ADDRESS = "127.0.0.53"
 DEAD_ADDRESS = "127.0.0.99"
 
@@ -372,23 +368,8 @@ class ServersDie(unittest.TestCase):
         self.assertEqual(self.tree.ask("never.example.test").status, "SERVFAIL")
 
 
-def enter_private_namespace(script: str = __file__) -> None:
-    """Re-executes `script` (this one by default) in a new network namespace (once), with its
-    loopback up."""
-    if os.environ.get("HAYATE_TEST_NETNS") == "1":
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-        return
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        print("SKIPPED: needs root and unshare(1) for a private network namespace with port 53",
-              file=sys.stderr)
-        sys.exit(SKIP_EXIT)
-    env = dict(os.environ, HAYATE_TEST_NETNS="1")
-    argv = ["unshare", "-n", "--", sys.executable, os.path.abspath(script)] + sys.argv[1:]
-    sys.exit(subprocess.run(argv, env=env).returncode)
-
-
 def main(script: str = __file__) -> None:
-    enter_private_namespace(script)
+    daemon_harness.enter_private_namespace(script)
     daemon_harness.main()
 
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,8 @@ struct Msg {
   std::vector<Rr> answer;
   std::vector<Rr> authority;
   std::vector<Rr> additional;
+  // An OPT record with this options area (e.g. an ECS echo, RFC 7871); none when unset.
+  std::optional<std::vector<std::uint8_t>> opt = std::nullopt;
 };
 
 // An empty response with `rcode` (REFUSED, SERVFAIL, ...).
@@ -107,6 +110,7 @@ inline std::vector<std::uint8_t> render(const Msg& msg, const zone::Name& qname,
     for (const Rr& rr : *sections[s])
       renderer.add_record(static_cast<zone::Section>(s), name(rr.owner).wire(), rr.type, 1, rr.ttl,
                           rr.rdata);
+  if (msg.opt) renderer.add_opt(zone::OptParams{}, *msg.opt);
   out.resize(renderer.finish());
   return out;
 }

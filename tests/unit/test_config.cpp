@@ -318,6 +318,41 @@ TEST(ConfigResolver, Errors) {
             std::string::npos);
 }
 
+// EDNS Client Subnet (RFC 7871): off by default; the lists, prefixes and public addresses.
+TEST(ConfigResolver, EcsOptions) {
+  Config defaults = parse_ok("");
+  EXPECT_FALSE(defaults.resolver.ecs_send);
+  EXPECT_TRUE(defaults.resolver.ecs_zones.empty());
+  EXPECT_EQ(defaults.resolver.ecs_max_source_v4, 24);
+  EXPECT_EQ(defaults.resolver.ecs_max_source_v6, 56);
+  EXPECT_FALSE(defaults.resolver.ecs_public_v4);
+  EXPECT_EQ(defaults.resolver.ecs_max_subnets, 64u);
+
+  Config c = parse_ok(
+      "[resolver]\necs-send = true\necs-zones = [\"cdn.example\", \"geo.test.\"]\n"
+      "ecs-upstreams = [\"192.0.2.0/24\"]\necs-max-source-v4 = 20\necs-max-source-v6 = 48\n"
+      "ecs-public-v4 = \"203.0.113.1\"\necs-public-v6 = \"2001:db8::1\"\necs-max-subnets = 8\n");
+  EXPECT_TRUE(c.resolver.ecs_send);
+  EXPECT_EQ(c.resolver.ecs_zones, (std::vector<std::string>{"cdn.example.", "geo.test."}));
+  ASSERT_EQ(c.resolver.ecs_upstreams.size(), 1u);
+  EXPECT_EQ(c.resolver.ecs_upstreams[0].to_string(), "192.0.2.0/24");
+  EXPECT_EQ(c.resolver.ecs_max_source_v4, 20);
+  EXPECT_EQ(c.resolver.ecs_max_source_v6, 48);
+  EXPECT_EQ(c.resolver.ecs_public_v4->to_string(), "203.0.113.1");
+  EXPECT_EQ(c.resolver.ecs_public_v6->to_string(), "2001:db8::1");
+  EXPECT_EQ(c.resolver.ecs_max_subnets, 8u);
+
+  EXPECT_NE(single_error("[resolver]\necs-zones = [\"a.\", \"A.\"]\n").find("duplicate name"),
+            std::string::npos);
+  EXPECT_NE(single_error("[resolver]\necs-zones = [\"a..b\"]\n").find("resolver.ecs-zones"),
+            std::string::npos);
+  EXPECT_NE(
+      single_error("[resolver]\necs-public-v4 = \"192.0.2.1/24\"\n").find("resolver.ecs-public-v4"),
+      std::string::npos);
+  EXPECT_NE(single_error("[resolver]\necs-max-source-v4 = 33\n").find("out of range"),
+            std::string::npos);
+}
+
 TEST(ConfigErrors, UnknownSectionIsAnError) {
   EXPECT_EQ(single_error("[server]\n\n[turbo]\nenable = true\n"),
             "/etc/hayate/hayate.toml:3:2: error: unknown section 'turbo'; known sections: " +

@@ -68,6 +68,10 @@ StatsSnapshot sample_stats() {
   s.truncated = 2;
   s.ecs_queries = 9;
   s.ecs_tailored_answers = 7;
+  s.ecs_queries_sent = 7;
+  s.ecs_tailored_cached = 3;
+  s.ecs_cache_hits = 5;
+  s.ecs_cache_misses = 2;
   return s;
 }
 
@@ -108,7 +112,11 @@ TEST(StatusReport, StatsLines) {
                                                                    "dns64.synthesized=0",
                                                                    "dns64.aaaa-filtered=0",
                                                                    "ecs.queries=9",
-                                                                   "ecs.tailored-answers=7"}));
+                                                                   "ecs.tailored-answers=7",
+                                                                   "resolver.ecs.queries-sent=7",
+                                                                   "resolver.ecs.tailored-cached=3",
+                                                                   "resolver.ecs.cache-hits=5",
+                                                                   "resolver.ecs.cache-misses=2"}));
 }
 
 TEST(StatusReport, MetricsText) {
@@ -125,6 +133,10 @@ TEST(StatusReport, MetricsText) {
            "hayate_zone_load_failed{zone=\"broken.test.\"} 1\n",
            "hayate_zone_load_failed{zone=\"gone.test.\"} 1\n",
            "hayate_uptime_seconds 42\n",
+           "hayate_resolver_ecs_queries_sent_total 7\n",
+           "hayate_resolver_ecs_tailored_cached_total 3\n",
+           "hayate_resolver_ecs_cache_lookups_total{result=\"hit\"} 5\n",
+           "hayate_resolver_ecs_cache_lookups_total{result=\"miss\"} 2\n",
        }) {
     EXPECT_NE(text.find(line), std::string::npos) << line;
   }

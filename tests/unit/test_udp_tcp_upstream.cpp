@@ -541,6 +541,24 @@ TEST_F(UdpTcpUpstreamTest, FormErrWithOptIsNotAnEdnsProblem) {
   EXPECT_EQ(response_facts(r.response).rcode, zone::rcode::FORMERR);
 }
 
+// A FORMERR to a query with options (ECS, RFC 7871) may be about the option: the caller retries
+// without it, so the transport neither falls back to plain DNS nor marks the server non-EDNS.
+TEST_F(UdpTcpUpstreamTest, FormErrToAQueryWithOptionsGoesBackToTheCaller) {
+  FakeUdpServer server(AF_INET, [](FakeUdpServer& s, const FakeUdpServer::Query& q) {
+    s.send(q, make_reply(q.message, Reply().set_rcode(zone::rcode::FORMERR).set_echo_opt(false)));
+  });
+  ASSERT_TRUE(server.ok());
+  UpstreamQuery q = query_to(server.port());
+  q.edns_options = {0, 8, 0, 7, 0, 1, 24, 0, 198, 51, 100};  // ECS 198.51.100.0/24
+  const UpstreamResult r = exchange(q);
+  ASSERT_EQ(r.status, UpstreamStatus::kOk);
+  EXPECT_TRUE(r.edns_used);
+  EXPECT_EQ(r.messages, 1);
+  EXPECT_EQ(response_facts(r.response).rcode, zone::rcode::FORMERR);
+  EXPECT_NE(infra_.edns_support(q.server), EdnsSupport::kNo);
+  EXPECT_EQ(transport_.stats().edns_fallbacks, 0u);
+}
+
 TEST_F(UdpTcpUpstreamTest, SilenceToEdnsLeadsToAPlainProbe) {
   // A middlebox that eats EDNS: no answer at all to OPT queries.
   FakeUdpServer server(AF_INET, [](FakeUdpServer& s, const FakeUdpServer::Query& q) {
