@@ -119,6 +119,7 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     std::memcpy(buffer.data(), cached->data(), cached->size());
     patch_cached(query, packet, buffer.first(cached->size()));
     stats_.bump(stats_.answers_from_cache);
+    if (hot_ != nullptr && client.transport == Transport::kUdp) hot_->count(key);
     finish_response(buffer.first(cached->size()), emit);
     return;
   }
@@ -139,6 +140,7 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     size = end_response(renderer, query);
     if (outcome == AuthoritativeOutcome::kAnswered && !renderer.truncated()) {
       cache_.insert(key, buffer.first(size));
+      if (hot_ != nullptr && client.transport == Transport::kUdp) hot_->count(key);
     }
   }
   finish_response(buffer.first(size), emit);

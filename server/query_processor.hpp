@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "server/answer_cache.hpp"
+#include "server/hot_questions.hpp"
 #include "server/query_handler.hpp"
 #include "server/recursion_stage.hpp"
 #include "server/serving_state.hpp"
@@ -27,6 +28,9 @@ class QueryProcessor final : public QueryHandler {
   // The resolver for names outside our zones (null: REFUSED, as an authoritative-only server).
   // Must outlive the processor's pending answers; call on the worker's thread.
   void set_recursion(RecursionStage* stage) { recursion_ = stage; }
+  // Counts UDP questions answered with what the answer cache keeps (null: no counting), for the
+  // XDP publisher. Call on the worker's thread before it answers.
+  void set_hot_questions(HotQuestions* hot) { hot_ = hot; }
 
   using QueryHandler::handle;
   void handle(std::span<const std::uint8_t> query, const ClientInfo& client, EmitResponse emit,
@@ -59,6 +63,7 @@ class QueryProcessor final : public QueryHandler {
   WorkerStats& stats_;
   AnswerCache cache_;
   RecursionStage* recursion_ = nullptr;
+  HotQuestions* hot_ = nullptr;
   std::array<std::uint8_t, 65535> buffer_;  // one response at a time: a worker is one thread
 };
 
