@@ -84,12 +84,37 @@ struct ResolverConfig {
   friend bool operator==(const ResolverConfig&, const ResolverConfig&) = default;
 };
 
+enum class XdpMode { kNative, kGeneric, kAuto };
+
+// [xdp]: the kernel fast path (bpf/). Everything but the rates and lists takes a restart.
+struct XdpConfig {
+  bool enable = false;
+  std::vector<std::string> interfaces;
+  XdpMode mode = XdpMode::kAuto;
+  std::vector<std::int64_t> ports;
+  std::uint32_t rate_limit = 0;  // queries/s per source prefix and CPU; 0: no limit
+  std::uint32_t rate_burst = 0;  // 0: rate_limit
+  std::uint32_t slip = 0;        // every Nth over-budget query gets TC=1; 0: none
+  std::uint8_t ipv4_prefix = 0;
+  std::uint8_t ipv6_prefix = 0;
+  std::vector<Prefix> allow;
+  std::vector<Prefix> block;
+  std::uint32_t hot_answers = 0;   // entries in the hot-answer map
+  std::uint32_t rate_entries = 0;  // source prefixes tracked (LRU)
+  std::uint32_t list_entries = 0;  // allow and block list capacity, each
+  std::chrono::seconds publish_interval{0};
+  std::chrono::seconds max_age{0};  // a published answer expires after at most this long
+  std::string pin_path;             // bpffs directory; empty: no pinning
+  friend bool operator==(const XdpConfig&, const XdpConfig&) = default;
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
   ControlConfig control;
   std::vector<ZoneConfig> zones;
   ResolverConfig resolver;
+  XdpConfig xdp;
 };
 
 // Config with every default from the option table (no zones).

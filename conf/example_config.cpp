@@ -60,6 +60,10 @@ std::string describe(const Option& o) {
       return "list of addresses";
     case ValueKind::kPrefixList:
       return "list of prefixes";
+    case ValueKind::kStringList:
+      return "list of strings";
+    case ValueKind::kIntegerList:
+      return "list of integers up to " + std::to_string(o.max);
   }
   return "";
 }
