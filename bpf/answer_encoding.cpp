@@ -1,5 +1,6 @@
 #include "bpf/answer_encoding.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -10,16 +11,36 @@ namespace hayate::bpf {
 hayate_xdp_key make_key(std::span<const std::uint8_t> qname_lower, std::uint16_t qtype,
                         std::uint16_t qclass, std::uint8_t shape) {
   hayate_xdp_key key{};
-  std::memcpy(key.qname, qname_lower.data(), std::min(qname_lower.size(), sizeof(key.qname)));
+  key.name_hash = name_hash(qname_lower);
+  key.name_words =
+      static_cast<std::uint8_t>((std::min<std::size_t>(qname_lower.size(), 255) + 7) / 8);
   key.qtype = qtype;
   key.qclass = qclass;
   key.shape = shape;
   return key;
 }
 
+std::uint64_t name_hash(std::span<const std::uint8_t> qname_lower) {
+  std::uint8_t padded[256] = {};
+  const std::size_t n = std::min<std::size_t>(qname_lower.size(), 255);
+  std::memcpy(padded, qname_lower.data(), n);
+  std::uint64_t hash = HAYATE_XDP_HASH_SEED;
+  for (std::size_t w = 0; w * 8 < n; ++w) {
+    std::uint64_t word = 0;
+    for (int i = 7; i >= 0; --i)  // little-endian, as the program loads it, on any host
+      word = word << 8 | padded[w * 8 + static_cast<std::size_t>(i)];
+    hash = hayate_xdp_hash_word(hash, word);
+  }
+  return hash;
+}
+
 zone::Result<hayate_xdp_answer> encode_answer(std::span<const std::uint8_t> response,
-                                              std::size_t question_length, std::uint64_t expires_ns,
-                                              std::uint32_t slot) {
+                                              std::span<const std::uint8_t> qname_lower,
+                                              std::uint64_t expires_ns, std::uint32_t slot) {
+  if (qname_lower.empty() || qname_lower.size() > HAYATE_XDP_MAX_QNAME) {
+    return zone::make_error("not a name of 1 to 255 octets");
+  }
+  const std::size_t question_length = qname_lower.size() + 4;
   if (response.size() < zone::kHeaderSize + question_length) {
     return zone::make_error("response shorter than its header and question");
   }
@@ -42,6 +63,7 @@ zone::Result<hayate_xdp_answer> encode_answer(std::span<const std::uint8_t> resp
   value.body_len = static_cast<std::uint16_t>(body.size());
   value.body_csum = ones_complement_sum(body);
   value.slot = slot;
+  std::memcpy(value.qname, qname_lower.data(), qname_lower.size());
   if (!body.empty()) std::memcpy(value.body, body.data(), body.size());
   return value;
 }

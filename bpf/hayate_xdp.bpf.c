@@ -83,9 +83,9 @@ struct {
   __uint(max_entries, 1024);
 } block_list SEC(".maps");
 
-/* The key is built here rather than on the 512-octet BPF stack. */
+/* The query's name is read and lowercased here rather than on the 512-octet BPF stack. */
 struct scratch {
-  struct hayate_xdp_key key;
+  __u8 qname[256];
   __u32 qname_len;
   __u32 pad;
 };
@@ -233,10 +233,10 @@ static __always_inline enum verdict parse_transport(struct xdp_md* ctx,
   return V_OK;
 }
 
-/* The length of the name at the start of key->qname (root label included), or 0 when it is
+/* The length of the name at the start of scratch->qname (root label included), or 0 when it is
  * longer than `avail` octets, uses compression (0xc0) or an extended label type. One round per
  * label, so the verifier walks each round once. */
-static __always_inline __u32 qname_length(const struct hayate_xdp_key* key, __u32 avail) {
+static __always_inline __u32 qname_length(const struct scratch* key, __u32 avail) {
   __u32 pos = 0;
 #pragma clang loop unroll(disable)
   for (__u32 labels = 0; labels < 128; labels++) {
@@ -261,36 +261,55 @@ static __always_inline __u64 lower8(__u64 x) {
   return x | (upper >> 2);
 }
 
-/* Zeroes key->qname past `len` (the key is compared whole), lowercases the name, and returns the
- * RFC 1071 sum of its octets as sent, as 16-bit big-endian words from the name's start (an even
- * offset in the message: right after the 12-octet header). */
-static __always_inline __u32 finish_qname(struct hayate_xdp_key* key, __u32 len) {
-  __u64* words = (__u64*)key->qname;
+/* Over the name's 8-octet words only: zeroes the octets past `len`, lowercases the name, hashes
+ * it into the key, and returns the RFC 1071 sum of its octets as sent, as 16-bit big-endian
+ * words from the name's start (an even offset in the message: right after the 12-octet
+ * header). */
+static __always_inline __u32 finish_qname(struct scratch* scratch, __u32 len,
+                                          struct hayate_xdp_key* key) {
+  __u64* words = (__u64*)scratch->qname;
   __u32 sum = 0;
+  __u64 hash = HAYATE_XDP_HASH_SEED;
 #pragma clang loop unroll(disable)
   for (__u32 w = 0; w < 32; w++) {
-    __u64 x = words[w];
     __s32 keep = (__s32)len - (__s32)(w * 8);
-    if (keep <= 0) {
-      x = 0;
-    } else if (keep < 8) {
+    if (keep <= 0) break;
+    __u64 x = words[w];
+    if (keep < 8) {
       x &= (1ULL << (keep * 8)) - 1; /* the wire's first octets are the low ones here */
     }
     /* Little-endian lanes: octets 0, 2, 4, 6 are the high halves of the wire's words. */
     __u64 lanes = ((x & 0x00ff00ff00ff00ffULL) << 8) + ((x >> 8) & 0x00ff00ff00ff00ffULL);
     sum += (__u32)(lanes & 0xffff) + (__u32)((lanes >> 16) & 0xffff) +
            (__u32)((lanes >> 32) & 0xffff) + (__u32)(lanes >> 48);
-    words[w] = lower8(x);
+    x = lower8(x);
+    words[w] = x;
+    hash = hayate_xdp_hash_word(hash, x);
   }
+  key->name_hash = hash;
+  key->name_words = (__u8)((len + 7) / 8);
   return sum;
+}
+
+/* The entry is for the query's name (the key holds only a hash of it). */
+static __always_inline int same_name(const struct scratch* scratch,
+                                     const struct hayate_xdp_answer* a, __u32 words) {
+  const __u64* mine = (const __u64*)scratch->qname;
+  const __u64* theirs = (const __u64*)a->qname;
+#pragma clang loop unroll(disable)
+  for (__u32 w = 0; w < 32; w++) {
+    if (w >= words) break;
+    if (mine[w] != theirs[w]) return 0;
+  }
+  return 1;
 }
 
 /* A standard query (QR=0, OPCODE=0, QDCOUNT=1, no answer or authority records, at most an OPT
  * record in the additional section, EDNS version 0 without options), the QNAME lowercased into
  * the key as it is read. Anything else is for user space. */
 static __always_inline enum verdict parse_dns(struct xdp_md* ctx, const struct packet* pkt,
-                                              struct scratch* scratch, struct question* q) {
-  struct hayate_xdp_key* key = &scratch->key;
+                                              struct scratch* scratch, struct hayate_xdp_key* key,
+                                              struct question* q) {
   void* data = (void*)(long)ctx->data;
   void* data_end = (void*)(long)ctx->data_end;
   __u8* dns = data + pkt->dns_off;
@@ -305,13 +324,13 @@ static __always_inline enum verdict parse_dns(struct xdp_md* ctx, const struct p
   __u8* qname = dns + DNS_HEADER;
   __u32 avail = pkt->dns_len - DNS_HEADER;
   if (avail > HAYATE_XDP_MAX_QNAME) avail = HAYATE_XDP_MAX_QNAME;
-  if (bpf_xdp_load_bytes(ctx, pkt->dns_off + DNS_HEADER, key->qname, avail)) return V_OTHER;
+  if (bpf_xdp_load_bytes(ctx, pkt->dns_off + DNS_HEADER, scratch->qname, avail)) return V_OTHER;
   /* Through memory: the verifier then knows only the bounds checked below, not one exact length
    * per loop round, and checks the rest of the program once instead of 128 times. */
-  scratch->qname_len = qname_length(key, avail);
+  scratch->qname_len = qname_length(scratch, avail);
   __u32 len = *(volatile __u32*)&scratch->qname_len;
   if (len == 0 || len > HAYATE_XDP_MAX_QNAME) return V_OTHER;
-  __u32 sum = finish_qname(key, len);
+  __u32 sum = finish_qname(scratch, len, key);
   __u8* fixed = qname + len;
   if ((void*)(fixed + 4) > data_end) return V_OTHER;
   key->qtype = ((__u16)fixed[0] << 8) | fixed[1];
@@ -537,19 +556,19 @@ int hayate_xdp(struct xdp_md* ctx) {
     return XDP_DROP;
   }
   int budget = over_budget(cfg, &pkt);
+  if (budget == 1) { /* dropped before any DNS parsing: a flood costs as little as possible */
+    count(HAYATE_XDP_DROP_RATE);
+    return XDP_DROP;
+  }
 
   struct scratch* scratch = bpf_map_lookup_elem(&key_scratch, &zero);
   if (!scratch) return XDP_PASS;
-  struct hayate_xdp_key* key = &scratch->key;
-  key->qtype = 0; /* the name is zero-padded by parse_dns */
-  key->qclass = 0;
-  key->shape = 0;
-  key->pad[0] = key->pad[1] = key->pad[2] = 0;
+  struct hayate_xdp_key key = {};
   struct question q = {};
-  if (v == V_OK) v = parse_dns(ctx, &pkt, scratch, &q);
+  if (v == V_OK) v = parse_dns(ctx, &pkt, scratch, &key, &q);
 
   if (budget != 0) {
-    if (budget == 2 && v == V_OK) {
+    if (v == V_OK) {
       /* RFC 8109-style slip as in BIND's RRL: an empty TC=1 answer sends a real client to TCP,
        * where a spoofed source cannot follow. */
       struct reply_header rh = {.flags = DNS_FLAG_QR | DNS_FLAG_TC};
@@ -567,8 +586,8 @@ int hayate_xdp(struct xdp_md* ctx) {
     return XDP_PASS;
   }
 
-  const struct hayate_xdp_answer* a = bpf_map_lookup_elem(&hot_answers, key);
-  if (!a || a->expires_ns <= bpf_ktime_get_ns()) {
+  const struct hayate_xdp_answer* a = bpf_map_lookup_elem(&hot_answers, &key);
+  if (!a || !same_name(scratch, a, key.name_words) || a->expires_ns <= bpf_ktime_get_ns()) {
     count(HAYATE_XDP_MISS);
     return XDP_PASS;
   }

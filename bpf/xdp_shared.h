@@ -9,7 +9,7 @@
 
 /* Bump when a map's key or value layout changes: pinned maps live under a directory named after
  * it, so an upgraded daemon never reuses maps of another shape (DESIGN.md, XDP fast path). */
-#define HAYATE_XDP_ABI 1
+#define HAYATE_XDP_ABI 2
 
 #define HAYATE_XDP_MAX_QNAME 255 /* RFC 1035 §3.1: a name is at most 255 octets */
 /* The rendered response after the question. An answer never leaves in more than one Ethernet
@@ -22,15 +22,28 @@
 #define HAYATE_XDP_SHAPE_EDNS 1
 #define HAYATE_XDP_SHAPE_DO 2
 
-/* The hot-answer map key: the lowercased QNAME wire, zero-padded (a name ends at its root label,
- * so the padding cannot make two names equal), QTYPE and QCLASS in host order, the EDNS shape. */
+/* The hot-answer map key: a hash of the lowercased QNAME (hayate_xdp_hash_word), its length in
+ * 8-octet words, QTYPE and QCLASS in host order, the EDNS shape. Small, so the map hashes 16
+ * octets rather than 256; the name itself is in the value and compared on a hit, so a hash
+ * collision is a miss, never a wrong answer (and the publisher never publishes two questions
+ * with one key). */
 struct hayate_xdp_key {
-  __u8 qname[256];
+  __u64 name_hash;
   __u16 qtype;
   __u16 qclass;
   __u8 shape;
-  __u8 pad[3];
+  __u8 name_words; /* (length + 7) / 8 */
+  __u8 pad[2];
 };
+
+/* One round of the name hash over the name's next 8 octets (a little-endian load, the octets
+ * past the name's end zero). Both sides start from HAYATE_XDP_HASH_SEED. */
+#define HAYATE_XDP_HASH_SEED 0x6861796174650001ULL
+static inline __u64 hayate_xdp_hash_word(__u64 hash, __u64 word) {
+  hash ^= word;
+  hash *= 0x9e3779b97f4a7c15ULL;
+  return hash ^ (hash >> 29);
+}
 
 /* A rendered response minus its ID, RD/CD bits and question (taken from the query). */
 struct hayate_xdp_answer {
@@ -43,6 +56,7 @@ struct hayate_xdp_answer {
   __u16 body_csum; /* folded one's-complement sum of body[] as 16-bit words from an even
                       offset (RFC 1071), host order; the program swaps it for an odd offset */
   __u32 slot;      /* this entry's counter in hot_hits (the publisher's hit feedback) */
+  __u8 qname[256]; /* the lowercased QNAME, zero-padded: compared with the query's on a hit */
   __u8 body[HAYATE_XDP_MAX_BODY + 5]; /* + 5: a multiple of 8 for the value size */
 };
 
@@ -94,8 +108,9 @@ struct hayate_xdp_lpm_key {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct hayate_xdp_key) == 264, "key layout");
-static_assert(sizeof(struct hayate_xdp_answer) == 24 + HAYATE_XDP_MAX_BODY + 5, "value layout");
+static_assert(sizeof(struct hayate_xdp_key) == 16, "key layout");
+static_assert(sizeof(struct hayate_xdp_answer) == 24 + 256 + HAYATE_XDP_MAX_BODY + 5,
+              "value layout");
 static_assert(sizeof(struct hayate_xdp_config) == 40, "config layout");
 #endif
 

@@ -94,7 +94,13 @@ class XdpFastPath::MapAdapter final : public HotAnswerMap {
     return error.empty();
   }
   void erase(const hayate_xdp_key& key) override { program_.erase_answer(key); }
-  std::vector<hayate_xdp_key> keys() const override { return program_.answer_keys(); }
+  std::vector<std::pair<hayate_xdp_key, std::string>> entries() const override {
+    std::vector<std::pair<hayate_xdp_key, std::string>> out;
+    for (const hayate_xdp_key& key : program_.answer_keys()) {
+      if (auto value = program_.find_answer(key)) out.emplace_back(key, question_of(key, *value));
+    }
+    return out;
+  }
   std::uint64_t hits(std::uint32_t slot) const override { return program_.slot_hits(slot); }
   std::uint32_t capacity() const override { return program_.hot_capacity(); }
 

@@ -14,12 +14,12 @@ constexpr std::uint64_t kNs = 1'000'000'000;
 
 }  // namespace
 
-std::string question_of(const hayate_xdp_key& key) {
+std::string question_of(const hayate_xdp_key& key, const hayate_xdp_answer& value) {
   std::size_t length = 0;
-  while (length < sizeof(key.qname) && key.qname[length] != 0)
-    length += key.qname[length] + 1u;
-  length = std::min(length + 1, sizeof(key.qname));
-  AnswerKey k{{key.qname, length}, key.qtype, key.qclass, key.shape};
+  while (length < sizeof(value.qname) && value.qname[length] != 0)
+    length += value.qname[length] + 1u;
+  length = std::min(length + 1, sizeof(value.qname));
+  AnswerKey k{{value.qname, length}, key.qtype, key.qclass, key.shape};
   return encode_question(k);
 }
 
@@ -38,8 +38,8 @@ void XdpPublisher::set_state(std::shared_ptr<const ServingState> state) {
 
 std::size_t XdpPublisher::adopt_map() {
   std::size_t found = 0;
-  for (const hayate_xdp_key& key : map_.keys()) {
-    scores_[question_of(key)] = std::max(settings_.min_score, 1.0) / kDecay;
+  for (const auto& [key, question] : map_.entries()) {
+    scores_[question] = std::max(settings_.min_score, 1.0) / kDecay;
     map_.erase(key);
     ++found;
   }
@@ -49,7 +49,7 @@ std::size_t XdpPublisher::adopt_map() {
 std::size_t XdpPublisher::flush() {
   scores_.clear();
   std::size_t n = remove_all();
-  for (const hayate_xdp_key& key : map_.keys()) {  // entries someone else put there
+  for (const auto& [key, question] : map_.entries()) {  // entries someone else put there
     map_.erase(key);
     ++n;
   }
@@ -157,8 +157,7 @@ bool XdpPublisher::write(const std::string& question, std::uint64_t now_ns) {
   }
   const std::uint64_t lifetime =
       std::min<std::uint64_t>(*ttl, static_cast<std::uint64_t>(settings_.max_age.count())) * kNs;
-  auto value =
-      bpf::encode_answer(*response, k.qname_lower.size() + 4, now_ns + lifetime, it->second.slot);
+  auto value = bpf::encode_answer(*response, k.qname_lower, now_ns + lifetime, it->second.slot);
   if (!value || !map_.put(bpf::make_key(k.qname_lower, k.qtype, k.qclass, k.shape), *value)) {
     unpublish(question);
     return false;

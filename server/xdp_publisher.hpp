@@ -31,7 +31,8 @@ class HotAnswerMap {
   virtual ~HotAnswerMap() = default;
   virtual bool put(const hayate_xdp_key& key, const hayate_xdp_answer& value) = 0;
   virtual void erase(const hayate_xdp_key& key) = 0;
-  virtual std::vector<hayate_xdp_key> keys() const = 0;
+  // Every entry's key and its question (encode_question(), from the name kept in the value).
+  virtual std::vector<std::pair<hayate_xdp_key, std::string>> entries() const = 0;
   // Kernel answers from the entry using `slot`, summed over CPUs, since the map was created.
   virtual std::uint64_t hits(std::uint32_t slot) const = 0;
   virtual std::uint32_t capacity() const = 0;
@@ -50,8 +51,8 @@ struct PublishReport {
   std::size_t refused = 0;  // hot, but not publishable (depends on more than the question, ...)
 };
 
-// The encode_question() string of a map key.
-std::string question_of(const hayate_xdp_key& key);
+// The encode_question() string of a map entry.
+std::string question_of(const hayate_xdp_key& key, const hayate_xdp_answer& value);
 
 class XdpPublisher {
  public:

@@ -85,8 +85,8 @@ class XdpProgramTest : public ::testing::Test {
     AnswerKey key{name, qtype, qclass, shape};
     auto response = renderer->render(server::encode_question(key));
     if (!response) return false;
-    auto value = encode_answer(*response, name.size() + 4,
-                               expires != 0 ? expires : now_ns() + 60'000'000'000ull, 0);
+    auto value =
+        encode_answer(*response, name, expires != 0 ? expires : now_ns() + 60'000'000'000ull, 0);
     EXPECT_TRUE(value) << value.error();
     if (!value) return false;
     EXPECT_EQ(program->put_answer(make_key(name, qtype, qclass, shape), *value), "");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,18 +22,22 @@ class FakeMap final : public HotAnswerMap {
  public:
   explicit FakeMap(std::uint32_t capacity) : capacity_(capacity) {}
   bool put(const hayate_xdp_key& key, const hayate_xdp_answer& value) override {
-    entries[question_of(key)] = value;
+    stored[question_of(key, value)] = value;
     ++writes;
     return true;
   }
-  void erase(const hayate_xdp_key& key) override { entries.erase(question_of(key)); }
-  std::vector<hayate_xdp_key> keys() const override {
-    std::vector<hayate_xdp_key> out;
-    for (const auto& [q, v] : entries) {
-      AnswerKey k;
-      decode_question(q, k);
-      out.push_back(bpf::make_key(k.qname_lower, k.qtype, k.qclass, k.shape));
+  void erase(const hayate_xdp_key& key) override {
+    for (auto it = stored.begin(); it != stored.end(); ++it) {
+      if (same(key_of(it->first), key)) {
+        stored.erase(it);
+        return;
+      }
     }
+  }
+  std::vector<std::pair<hayate_xdp_key, std::string>> entries() const override {
+    std::vector<std::pair<hayate_xdp_key, std::string>> out;
+    for (const auto& [q, v] : stored)
+      out.emplace_back(key_of(q), q);
     return out;
   }
   std::uint64_t hits(std::uint32_t slot) const override {
@@ -41,7 +46,16 @@ class FakeMap final : public HotAnswerMap {
   }
   std::uint32_t capacity() const override { return capacity_; }
 
-  std::map<std::string, hayate_xdp_answer> entries;
+  static hayate_xdp_key key_of(const std::string& question) {
+    AnswerKey k;
+    decode_question(question, k);
+    return bpf::make_key(k.qname_lower, k.qtype, k.qclass, k.shape);
+  }
+  static bool same(const hayate_xdp_key& a, const hayate_xdp_key& b) {
+    return std::memcmp(&a, &b, sizeof(a)) == 0;
+  }
+
+  std::map<std::string, hayate_xdp_answer> stored;
   std::map<std::uint32_t, std::uint64_t> slot_hits;
   std::size_t writes = 0;
 
@@ -94,7 +108,7 @@ class XdpPublisherTest : public ::testing::Test {
   }
   // The answer's A record address (last four octets of the body, without EDNS).
   std::string address_in(const std::string& q) {
-    const hayate_xdp_answer& a = map.entries.at(q);
+    const hayate_xdp_answer& a = map.stored.at(q);
     const std::uint8_t* p = a.body + a.body_len - 4;
     return std::to_string(p[0]) + "." + std::to_string(p[1]) + "." + std::to_string(p[2]) + "." +
            std::to_string(p[3]);
@@ -115,21 +129,21 @@ TEST_F(XdpPublisherTest, PublishesTheHottestQuestionsUpToTheLimit) {
                                   100 * kSecond);
   EXPECT_EQ(report.published, 2u);
   EXPECT_EQ(report.written, 2u);
-  EXPECT_TRUE(map.entries.contains(www));
-  EXPECT_TRUE(map.entries.contains(ns));
-  EXPECT_FALSE(map.entries.contains(soa));
+  EXPECT_TRUE(map.stored.contains(www));
+  EXPECT_TRUE(map.stored.contains(ns));
+  EXPECT_FALSE(map.stored.contains(soa));
   EXPECT_EQ(address_in(www), "192.0.2.80");
-  const hayate_xdp_answer& a = map.entries.at(www);
+  const hayate_xdp_answer& a = map.stored.at(www);
   EXPECT_EQ(a.flags, 0x8400);  // QR AA, NOERROR; RD/CD come from each query
   EXPECT_EQ(a.ancount, 1);
   EXPECT_EQ(a.expires_ns, 100 * kSecond + 30 * kSecond);  // max-age below the TTL of 3600
-  EXPECT_NE(map.entries.at(www).slot, map.entries.at(ns).slot);
+  EXPECT_NE(map.stored.at(www).slot, map.stored.at(ns).slot);
 }
 
 TEST_F(XdpPublisherTest, RarelyAskedQuestionsStayInUserSpace) {
   XdpPublisher publisher(map, PublisherSettings{}, state);
   publisher.publish({counts({{question("www.example.test.", 1), 1}})}, kSecond);
-  EXPECT_TRUE(map.entries.empty());
+  EXPECT_TRUE(map.stored.empty());
 }
 
 TEST_F(XdpPublisherTest, EntriesThatCoolDownAreRemovedAndKernelHitsKeepThemHot) {
@@ -137,16 +151,16 @@ TEST_F(XdpPublisherTest, EntriesThatCoolDownAreRemovedAndKernelHitsKeepThemHot) 
   const std::string www = question("www.example.test.", 1);
   const std::string ns = question("ns.example.test.", 1);
   publisher.publish({counts({{www, 100}, {ns, 100}})}, kSecond);
-  ASSERT_EQ(map.entries.size(), 2u);
+  ASSERT_EQ(map.stored.size(), 2u);
   // The kernel now answers both, user space sees neither; only www keeps being asked.
   std::uint64_t www_hits = 0;
   for (int cycle = 2; cycle < 12; ++cycle) {
     www_hits += 100;
-    map.slot_hits[map.entries.at(www).slot] = www_hits;
+    map.slot_hits[map.stored.at(www).slot] = www_hits;
     publisher.publish({}, static_cast<std::uint64_t>(cycle) * kSecond);
   }
-  EXPECT_TRUE(map.entries.contains(www));
-  EXPECT_FALSE(map.entries.contains(ns));
+  EXPECT_TRUE(map.stored.contains(www));
+  EXPECT_FALSE(map.stored.contains(ns));
   EXPECT_EQ(publisher.published(), 1u);
 }
 
@@ -156,15 +170,15 @@ TEST_F(XdpPublisherTest, EntriesExpireBeforeTheirTtlAndAreRefreshedAtHalfLife) {
   const std::string zero_ttl = question("zero.example.test.", 1);
   auto report = publisher.publish({counts({{short_ttl, 10}, {zero_ttl, 10}})}, 10 * kSecond);
   EXPECT_EQ(report.refused, 1u);  // TTL 0: must not be cached at all (RFC 1035 §3.2.1)
-  ASSERT_TRUE(map.entries.contains(short_ttl));
-  EXPECT_FALSE(map.entries.contains(zero_ttl));
-  EXPECT_EQ(map.entries.at(short_ttl).expires_ns, 15 * kSecond);  // its TTL of 5 s
+  ASSERT_TRUE(map.stored.contains(short_ttl));
+  EXPECT_FALSE(map.stored.contains(zero_ttl));
+  EXPECT_EQ(map.stored.at(short_ttl).expires_ns, 15 * kSecond);  // its TTL of 5 s
   const std::size_t writes = map.writes;
   publisher.publish({counts({{short_ttl, 10}})}, 12 * kSecond);  // before half-life: kept
   EXPECT_EQ(map.writes, writes);
   publisher.publish({counts({{short_ttl, 10}})}, 13 * kSecond);  // past it: refreshed
   EXPECT_EQ(map.writes, writes + 1);
-  EXPECT_EQ(map.entries.at(short_ttl).expires_ns, 18 * kSecond);
+  EXPECT_EQ(map.stored.at(short_ttl).expires_ns, 18 * kSecond);
 }
 
 TEST_F(XdpPublisherTest, OnlyAnswersThatDependOnNothingButTheQuestion) {
@@ -175,7 +189,7 @@ TEST_F(XdpPublisherTest, OnlyAnswersThatDependOnNothingButTheQuestion) {
                {question("www.example.test.", 1, AnswerKey::kTcp), 10}})},
       kSecond);
   EXPECT_EQ(report.refused, 3u);
-  EXPECT_TRUE(map.entries.empty());
+  EXPECT_TRUE(map.stored.empty());
 }
 
 TEST_F(XdpPublisherTest, EdnsShapesAreSeparateEntries) {
@@ -185,10 +199,10 @@ TEST_F(XdpPublisherTest, EdnsShapesAreSeparateEntries) {
   const std::string dnssec_ok =
       question("www.example.test.", 1, AnswerKey::kEdns | AnswerKey::kDnssecOk);
   publisher.publish({counts({{plain, 10}, {edns, 10}, {dnssec_ok, 10}})}, kSecond);
-  ASSERT_EQ(map.entries.size(), 3u);
-  EXPECT_EQ(map.entries.at(plain).arcount, 0);
-  EXPECT_EQ(map.entries.at(edns).arcount, 1);  // the OPT record
-  const hayate_xdp_answer& d = map.entries.at(dnssec_ok);
+  ASSERT_EQ(map.stored.size(), 3u);
+  EXPECT_EQ(map.stored.at(plain).arcount, 0);
+  EXPECT_EQ(map.stored.at(edns).arcount, 1);  // the OPT record
+  const hayate_xdp_answer& d = map.stored.at(dnssec_ok);
   EXPECT_EQ(d.body[d.body_len - 11 + 7], 0x80);  // DO copied into the OPT TTL (RFC 3225 §3)
 }
 
@@ -199,10 +213,10 @@ TEST_F(XdpPublisherTest, ReloadEmptiesTheMapAtOnceAndTheNextCyclePublishesTheNew
   EXPECT_EQ(address_in(www), "192.0.2.80");
   write_zone("192.0.2.81");
   publisher.set_state(load());
-  EXPECT_TRUE(map.entries.empty());
+  EXPECT_TRUE(map.stored.empty());
   EXPECT_EQ(publisher.published(), 0u);
   publisher.publish({}, 2 * kSecond);  // still hot from its score
-  ASSERT_TRUE(map.entries.contains(www));
+  ASSERT_TRUE(map.stored.contains(www));
   EXPECT_EQ(address_in(www), "192.0.2.81");
 }
 
@@ -212,24 +226,24 @@ TEST_F(XdpPublisherTest, PinnedEntriesFromTheLastRunAreRenderedAgain) {
     XdpPublisher before(map, PublisherSettings{}, state);
     before.publish({counts({{www, 100}})}, kSecond);
   }
-  map.entries.at(www).body[0] ^= 0xff;  // whatever the last run left there is not trusted
+  map.stored.at(www).body[0] ^= 0xff;  // whatever the last run left there is not trusted
   write_zone("192.0.2.99");
   XdpPublisher after(map, PublisherSettings{}, load());
   EXPECT_EQ(after.adopt_map(), 1u);
-  EXPECT_TRUE(map.entries.empty());
+  EXPECT_TRUE(map.stored.empty());
   after.publish({}, 5 * kSecond);
-  ASSERT_TRUE(map.entries.contains(www));
+  ASSERT_TRUE(map.stored.contains(www));
   EXPECT_EQ(address_in(www), "192.0.2.99");
 }
 
 TEST_F(XdpPublisherTest, FlushEmptiesTheMapAndForgetsTheScores) {
   XdpPublisher publisher(map, PublisherSettings{}, state);
   publisher.publish({counts({{question("www.example.test.", 1), 100}})}, kSecond);
-  ASSERT_EQ(map.entries.size(), 1u);
+  ASSERT_EQ(map.stored.size(), 1u);
   EXPECT_EQ(publisher.flush(), 1u);
-  EXPECT_TRUE(map.entries.empty());
+  EXPECT_TRUE(map.stored.empty());
   publisher.publish({}, 2 * kSecond);
-  EXPECT_TRUE(map.entries.empty());
+  EXPECT_TRUE(map.stored.empty());
 }
 
 TEST(HotQuestions, CountsAndTakesAndBoundsTheNumberOfQuestions) {
