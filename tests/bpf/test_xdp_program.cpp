@@ -228,6 +228,28 @@ TEST_F(XdpProgramTest, ExpiredEntryIsAMiss) {
   EXPECT_EQ(counter(HAYATE_XDP_MISS), 1u);
 }
 
+TEST_F(XdpProgramTest, AnEntryForAnotherNameUnderTheSameKeyIsAMiss) {
+  // What a hash collision would look like: the key matches, the name kept in the entry does not.
+  ASSERT_TRUE(publish(Query{}));
+  const Bytes name = wire_name("www.example.com.");
+  const hayate_xdp_key key = make_key(name, 1, 1, 0);
+  auto value = program->find_answer(key);
+  ASSERT_TRUE(value);
+  value->qname[3] = 'x';  // "wwx"
+  ASSERT_EQ(program->put_answer(key, *value), "");
+  expect_pass_unchanged(frame(Frame{}, dns_query(Query{})));
+  EXPECT_EQ(counter(HAYATE_XDP_MISS), 1u);
+  value->qname[3] = 'w';
+  value->qname[20] = 'x';  // past the name, in its last 8-octet word: compared (must be zero)
+  ASSERT_EQ(program->put_answer(key, *value), "");
+  expect_pass_unchanged(frame(Frame{}, dns_query(Query{})));
+  EXPECT_EQ(counter(HAYATE_XDP_MISS), 2u);
+  value->qname[20] = 0;
+  value->qname[30] = 'x';  // past the name's words: never read
+  ASSERT_EQ(program->put_answer(key, *value), "");
+  expect_hit(Query{}, Frame{});
+}
+
 TEST_F(XdpProgramTest, EcsAndOtherEdnsOptionsGoToUserSpace) {
   ASSERT_TRUE(publish(Query{.edns = true}));
   // ECS (RFC 7871 §6) for 192.0.2.0/24, and a client cookie (RFC 7873 §4).

@@ -75,7 +75,7 @@ class Namespaces:
         self.made: list[str] = []
         self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
 
-    def create(self) -> None:
+    def create(self, peer_xdp: bool = True) -> None:
         for ns in (self.server, self.client):
             run("ip", "netns", "add", ns)
             self.made.append(ns)
@@ -87,8 +87,9 @@ class Namespaces:
             run("ip", "-n", ns, "addr", "add", f"fd77::{host}/64", "dev", dev, "nodad")
             run("ip", "-n", ns, "link", "set", "lo", "up")
             run("ip", "-n", ns, "link", "set", dev, "up")
-        run("ip", "-n", self.client, "link", "set", "dev", "vc", "xdp", "obj", XDP_PASS_OBJECT,
-            "sec", "xdp")
+        if peer_xdp:
+            run("ip", "-n", self.client, "link", "set", "dev", "vc", "xdp", "obj",
+                XDP_PASS_OBJECT, "sec", "xdp")
         setns(f"/run/netns/{self.client}")
 
     def remove(self) -> None:
