@@ -4,8 +4,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <linux/magic.h>
 #include <net/if.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,7 +69,12 @@ zone::Result<std::unique_ptr<XdpProgram>> XdpProgram::load(const XdpLimits& limi
   if (!limits.pin_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(limits.pin_dir, ec);
-    if (ec) return zone::make_error("create " + limits.pin_dir + ": " + ec.message());
+    struct statfs fs {};
+    if (ec || ::statfs(limits.pin_dir.c_str(), &fs) != 0 || fs.f_type != BPF_FS_MAGIC) {
+      return zone::make_error(
+          "pin directory " + limits.pin_dir + (ec ? ": " + ec.message() : std::string()) +
+          ": not on a bpffs (mount -t bpf bpf /sys/fs/bpf, or pin-path = \"\")");
+    }
     // key_scratch is per-packet scratch space: nothing in it outlives a packet.
     for (bpf_map* map :
          {skel->maps.hot_answers, skel->maps.hot_hits, skel->maps.counters, skel->maps.xdp_config,

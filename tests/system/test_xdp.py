@@ -236,6 +236,36 @@ class XdpEndToEnd(unittest.TestCase):
     def test_generic_mode(self):
         self.check_fast_path("generic")
 
+    def test_restart_reuses_the_pinned_hot_answer_map(self):
+        # `ip netns exec` gives the daemon a fresh /sys: a bpffs of our own, outside /sys.
+        pin_root = f"/tmp/hayate-systest-bpffs-{os.getpid()}"
+        os.makedirs(pin_root, exist_ok=True)
+        run("mount", "-t", "bpf", "bpf", pin_root)
+        options = "hot-answers = 16\n"
+        try:
+            first = XdpDaemon(self.namespaces, "native", options)
+            first.extra_config = first.extra_config.replace('pin-path = ""',
+                                                            f'pin-path = "{pin_root}"')
+            with first as d:
+                self.make_hot(d, "www.example.com.")
+                pin_dir = d.xdp()["pin-dir"]
+                self.assertTrue(pin_dir.startswith(pin_root + "/abi"), pin_dir)
+            self.assertTrue(Path(pin_dir, "hot_answers").exists())
+            second = XdpDaemon(self.namespaces, "native", options)
+            second.extra_config = first.extra_config
+            with second as d:
+                # Published again from the pinned map before anyone asked this run.
+                status = d.xdp()
+                self.assertGreaterEqual(int(status["hot-answers"]), 1, status)
+                hits, user = int(status["hit"]), d.udp_queries()
+                r = query("www.example.com.")
+                self.assertEqual(r.rcode(), 0)
+                self.assertEqual(int(d.xdp()["hit"]), hits + 1)
+                self.assertEqual(d.udp_queries(), user)
+        finally:
+            subprocess.run(["umount", pin_root], timeout=30)
+            os.rmdir(pin_root)
+
     def test_flood_from_one_prefix_is_dropped_and_others_are_answered(self):
         options = "rate-limit = 50\nrate-burst = 50\nslip = 0\n"
         with XdpDaemon(self.namespaces, "native", options) as d:
