@@ -75,6 +75,15 @@ struct {
   __uint(max_entries, 1024);
 } allow_list SEC(".maps");
 
+/* The addresses the daemon listens on (IPv4 as ::ffff:a.b.c.d), unless it listens on a wildcard
+ * address: a query to another address of the host is not the daemon's to answer or to drop. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __type(key, struct hayate_xdp_prefix);
+  __type(value, __u8);
+  __uint(max_entries, HAYATE_XDP_MAX_LOCAL_ADDRESSES);
+} local_addresses SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_LPM_TRIE);
   __type(key, struct hayate_xdp_lpm_key);
@@ -223,6 +232,9 @@ static __always_inline enum verdict parse_transport(struct xdp_md* ctx,
   struct udphdr* udp = data + udp_off;
   if ((void*)(udp + 1) > data_end) return V_NOT_DNS;
   if (!port_matches(cfg, udp->dest)) return V_NOT_DNS;
+  if (!cfg->any_destination && !bpf_map_lookup_elem(&local_addresses, &pkt->dst)) {
+    return V_NOT_DNS;
+  }
   pkt->sport = udp->source;
   pkt->dport = udp->dest;
   __u32 udp_len = bpf_ntohs(udp->len);
@@ -322,8 +334,12 @@ static __always_inline enum verdict parse_dns(struct xdp_md* ctx, const struct p
   if (words[2] != bpf_htons(1) || words[3] != 0 || words[4] != 0 || arcount > 1) return V_OTHER;
 
   __u8* qname = dns + DNS_HEADER;
-  __u32 avail = pkt->dns_len - DNS_HEADER;
+  /* Through memory, so that clang cannot fold the checks away: the verifier needs them on the
+   * very register the helper gets (1 to 255 octets). */
+  scratch->qname_len = pkt->dns_len - DNS_HEADER;
+  __u32 avail = *(volatile __u32*)&scratch->qname_len;
   if (avail > HAYATE_XDP_MAX_QNAME) avail = HAYATE_XDP_MAX_QNAME;
+  if (avail == 0) return V_OTHER;
   if (bpf_xdp_load_bytes(ctx, pkt->dns_off + DNS_HEADER, scratch->qname, avail)) return V_OTHER;
   /* Through memory: the verifier then knows only the bounds checked below, not one exact length
    * per loop round, and checks the rest of the program once instead of 128 times. */

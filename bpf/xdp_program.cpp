@@ -150,6 +150,30 @@ std::string XdpProgram::configure(const XdpRuntime& runtime) {
   config.v6_prefix = runtime.v6_prefix;
   config.allow_enabled = runtime.allow.empty() ? 0 : 1;
   config.block_enabled = runtime.block.empty() ? 0 : 1;
+  config.any_destination = runtime.destinations.empty() ? 1 : 0;
+  if (runtime.destinations.size() > HAYATE_XDP_MAX_LOCAL_ADDRESSES) {
+    return "at most " + std::to_string(HAYATE_XDP_MAX_LOCAL_ADDRESSES) + " listen addresses";
+  }
+  {
+    const int fd = bpf_map__fd(skel_->maps.local_addresses);
+    hayate_xdp_prefix key{};
+    hayate_xdp_prefix next{};
+    std::vector<hayate_xdp_prefix> old;
+    for (void* at = nullptr; bpf_map_get_next_key(fd, at, &next) == 0; at = &key) {
+      old.push_back(next);
+      key = next;
+    }
+    for (const auto& k : old)
+      bpf_map_delete_elem(fd, &k);
+    for (const auto& address : runtime.destinations) {
+      hayate_xdp_prefix k{};
+      std::memcpy(k.addr, address.data(), 16);
+      const std::uint8_t one = 1;
+      if (bpf_map_update_elem(fd, &k, &one, BPF_ANY) != 0) {
+        return "listen address map: " + errno_text(errno);
+      }
+    }
+  }
 
   // Lists first, then the config that switches their lookups on.
   for (auto [map, prefixes] : {std::pair{skel_->maps.allow_list, &runtime.allow},

@@ -55,6 +55,8 @@ struct XdpRuntime {
   std::uint16_t mtu = 1500;
   std::vector<LpmPrefix> allow;
   std::vector<LpmPrefix> block;
+  // The addresses queries must be sent to (IPv4 as ::ffff:a.b.c.d); empty: any local address.
+  std::vector<std::array<std::uint8_t, 16>> destinations;
 };
 
 struct Attachment {

@@ -17,6 +17,7 @@
  * shortest question) bounds it. */
 #define HAYATE_XDP_MAX_BODY 1435
 #define HAYATE_XDP_MAX_PORTS 4
+#define HAYATE_XDP_MAX_LOCAL_ADDRESSES 64
 
 /* Key shape bits: the same as server::AnswerKey (answer_cache.hpp). */
 #define HAYATE_XDP_SHAPE_EDNS 1
@@ -83,9 +84,10 @@ struct hayate_xdp_config {
   __u16 mtu;          /* largest IP packet a reply may be */
   __u8 v4_prefix;     /* rate-limit prefix lengths */
   __u8 v6_prefix;
-  __u8 allow_enabled; /* 0: skip the allow-list lookup (empty list) */
-  __u8 block_enabled; /* 0: skip the block-list lookup */
-  __u8 pad[6];
+  __u8 allow_enabled;   /* 0: skip the allow-list lookup (empty list) */
+  __u8 block_enabled;   /* 0: skip the block-list lookup */
+  __u8 any_destination; /* 1: every local address is ours; 0: only those in local_addresses */
+  __u8 pad[5];
 };
 
 /* Rate-limit bucket key: the source masked to its prefix (IPv4 as ::ffff:a.b.c.d). */

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -82,6 +83,18 @@ bpf::XdpRuntime xdp_runtime(const conf::Config& config, std::uint16_t mtu) {
     r.allow.push_back(lpm_prefix(p));
   for (const conf::Prefix& p : x.block)
     r.block.push_back(lpm_prefix(p));
+  // Only the addresses we listen on, unless one of them is a wildcard (0.0.0.0 or ::).
+  for (const conf::Endpoint& e : config.server.listen) {
+    const bpf::LpmPrefix host =
+        lpm_prefix(conf::Prefix{e.address, static_cast<std::uint8_t>(e.address.size() * 8)});
+    const bool wildcard =
+        std::all_of(e.address.bytes.begin(), e.address.bytes.end(), [](auto b) { return b == 0; });
+    if (wildcard) {
+      r.destinations.clear();
+      break;
+    }
+    r.destinations.push_back(host.address);
+  }
   return r;
 }
 
