@@ -34,8 +34,10 @@ double average_ns(const bpf::XdpProgram& program, const Bytes& packet, std::uint
   std::uint64_t total = 0;
   for (int i = 0; i < rounds; ++i) {
     auto r = program.test_run(packet);
-    if (!r || r->action != expect) {
-      std::fprintf(stderr, "unexpected result (action %u)\n", r ? r->action : 99);
+    if (!r) std::exit(1);
+    // A budget of one query a second lets one through each second: a miss, not an error.
+    if (r->action != expect && !(expect == XDP_DROP && r->action == XDP_PASS)) {
+      std::fprintf(stderr, "unexpected result (action %u)\n", r->action);
       std::exit(1);
     }
     total += r->duration_ns;

@@ -603,7 +603,7 @@ int hayate_xdp(struct xdp_md* ctx) {
   }
 
   const struct hayate_xdp_answer* a = bpf_map_lookup_elem(&hot_answers, &key);
-  if (!a || !same_name(scratch, a, key.name_words) || a->expires_ns <= bpf_ktime_get_ns()) {
+  if (!a || !same_name(scratch, a, key.name_words) || a->expires_ns <= bpf_ktime_get_coarse_ns()) {
     count(HAYATE_XDP_MISS);
     return XDP_PASS;
   }

@@ -48,7 +48,7 @@ static inline __u64 hayate_xdp_hash_word(__u64 hash, __u64 word) {
 
 /* A rendered response minus its ID, RD/CD bits and question (taken from the query). */
 struct hayate_xdp_answer {
-  __u64 expires_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns); past it the entry is a miss */
+  __u64 expires_ns; /* CLOCK_MONOTONIC (coarse: a tick late at most); past it, a miss */
   __u16 flags;      /* header flags word, RD and CD clear; host order */
   __u16 ancount;    /* host order */
   __u16 nscount;
