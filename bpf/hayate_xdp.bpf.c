@@ -75,14 +75,14 @@ struct {
   __uint(max_entries, 1024);
 } allow_list SEC(".maps");
 
-/* The addresses the daemon listens on (IPv4 as ::ffff:a.b.c.d), unless it listens on a wildcard
- * address: a query to another address of the host is not the daemon's to answer or to drop. */
+/* The endpoints the daemon listens on: a query to another address or port of the host is not the
+ * daemon's to answer or to drop (unless any_destination: it listens on wildcards, all ports). */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __type(key, struct hayate_xdp_prefix);
+  __type(key, struct hayate_xdp_endpoint);
   __type(value, __u8);
   __uint(max_entries, HAYATE_XDP_MAX_LOCAL_ADDRESSES);
-} local_addresses SEC(".maps");
+} local_endpoints SEC(".maps");
 
 struct {
   __uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -168,6 +168,16 @@ static __always_inline int port_matches(const struct hayate_xdp_config* cfg, __b
   return 0;
 }
 
+/* The exact endpoint, else the wildcard address of its family with the same port. */
+static __always_inline int listening(const struct packet* pkt, __be16 port) {
+  struct hayate_xdp_endpoint e = {.port = port};
+  __builtin_memcpy(e.addr, pkt->dst.addr, 16);
+  if (bpf_map_lookup_elem(&local_endpoints, &e)) return 1;
+  __builtin_memset(e.addr, 0, 16);
+  if (!pkt->is_v6) e.addr[10] = e.addr[11] = 0xff;
+  return bpf_map_lookup_elem(&local_endpoints, &e) != NULL;
+}
+
 /* Ethernet (one 802.1Q tag), IPv4 (options skipped, no fragments) or IPv6 (no extension
  * headers), UDP to one of our ports. */
 static __always_inline enum verdict parse_transport(struct xdp_md* ctx,
@@ -232,9 +242,7 @@ static __always_inline enum verdict parse_transport(struct xdp_md* ctx,
   struct udphdr* udp = data + udp_off;
   if ((void*)(udp + 1) > data_end) return V_NOT_DNS;
   if (!port_matches(cfg, udp->dest)) return V_NOT_DNS;
-  if (!cfg->any_destination && !bpf_map_lookup_elem(&local_addresses, &pkt->dst)) {
-    return V_NOT_DNS;
-  }
+  if (!cfg->any_destination && !listening(pkt, udp->dest)) return V_NOT_DNS;
   pkt->sport = udp->source;
   pkt->dport = udp->dest;
   __u32 udp_len = bpf_ntohs(udp->len);

@@ -155,19 +155,20 @@ std::string XdpProgram::configure(const XdpRuntime& runtime) {
     return "at most " + std::to_string(HAYATE_XDP_MAX_LOCAL_ADDRESSES) + " listen addresses";
   }
   {
-    const int fd = bpf_map__fd(skel_->maps.local_addresses);
-    hayate_xdp_prefix key{};
-    hayate_xdp_prefix next{};
-    std::vector<hayate_xdp_prefix> old;
+    const int fd = bpf_map__fd(skel_->maps.local_endpoints);
+    hayate_xdp_endpoint key{};
+    hayate_xdp_endpoint next{};
+    std::vector<hayate_xdp_endpoint> old;
     for (void* at = nullptr; bpf_map_get_next_key(fd, at, &next) == 0; at = &key) {
       old.push_back(next);
       key = next;
     }
     for (const auto& k : old)
       bpf_map_delete_elem(fd, &k);
-    for (const auto& address : runtime.destinations) {
-      hayate_xdp_prefix k{};
-      std::memcpy(k.addr, address.data(), 16);
+    for (const auto& endpoint : runtime.destinations) {
+      hayate_xdp_endpoint k{};
+      std::memcpy(k.addr, endpoint.address.data(), 16);
+      k.port = htons(endpoint.port);
       const std::uint8_t one = 1;
       if (bpf_map_update_elem(fd, &k, &one, BPF_ANY) != 0) {
         return "listen address map: " + errno_text(errno);

@@ -55,8 +55,13 @@ struct XdpRuntime {
   std::uint16_t mtu = 1500;
   std::vector<LpmPrefix> allow;
   std::vector<LpmPrefix> block;
-  // The addresses queries must be sent to (IPv4 as ::ffff:a.b.c.d); empty: any local address.
-  std::vector<std::array<std::uint8_t, 16>> destinations;
+  // The endpoints queries must be sent to (IPv4 as ::ffff:a.b.c.d; a wildcard address as all
+  // zero, ::ffff:0.0.0.0 for IPv4); empty: any local address, any port in `ports`.
+  struct Endpoint {
+    std::array<std::uint8_t, 16> address{};
+    std::uint16_t port = 0;
+  };
+  std::vector<Endpoint> destinations;
 };
 
 struct Attachment {

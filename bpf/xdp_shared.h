@@ -86,7 +86,8 @@ struct hayate_xdp_config {
   __u8 v6_prefix;
   __u8 allow_enabled;   /* 0: skip the allow-list lookup (empty list) */
   __u8 block_enabled;   /* 0: skip the block-list lookup */
-  __u8 any_destination; /* 1: every local address is ours; 0: only those in local_addresses */
+  __u8 any_destination; /* 1: every local address and port in ports is ours; 0: only the
+                           endpoints in local_endpoints */
   __u8 pad[5];
 };
 
@@ -101,6 +102,14 @@ struct hayate_xdp_bucket {
   __u64 tat_ns; /* theoretical arrival time of the next query */
   __u32 over;   /* over-budget queries so far, for the slip count */
   __u32 pad;
+};
+
+/* A listening endpoint (local_endpoints map): the address (IPv4 as ::ffff:a.b.c.d; all zero
+ * but the ::ffff: part for 0.0.0.0, all zero for ::) and the port in network byte order. */
+struct hayate_xdp_endpoint {
+  __u8 addr[16];
+  __u16 port;
+  __u16 pad;
 };
 
 /* Allow- and block-list LPM trie key (BPF_MAP_TYPE_LPM_TRIE): IPv4 as ::ffff:a.b.c.d/96+n. */

@@ -83,18 +83,22 @@ bpf::XdpRuntime xdp_runtime(const conf::Config& config, std::uint16_t mtu) {
     r.allow.push_back(lpm_prefix(p));
   for (const conf::Prefix& p : x.block)
     r.block.push_back(lpm_prefix(p));
-  // Only the addresses we listen on, unless one of them is a wildcard (0.0.0.0 or ::).
+  // Only the endpoints we listen on; when they are wildcard addresses of both families on
+  // ports all in `ports`, the program can skip the lookup.
+  bool all_wildcards = true;
+  bool v4 = false;
+  bool v6 = false;
   for (const conf::Endpoint& e : config.server.listen) {
     const bpf::LpmPrefix host =
         lpm_prefix(conf::Prefix{e.address, static_cast<std::uint8_t>(e.address.size() * 8)});
     const bool wildcard =
         std::all_of(e.address.bytes.begin(), e.address.bytes.end(), [](auto b) { return b == 0; });
-    if (wildcard) {
-      r.destinations.clear();
-      break;
-    }
-    r.destinations.push_back(host.address);
+    all_wildcards = all_wildcards && wildcard &&
+                    std::find(r.ports.begin(), r.ports.end(), e.port) != r.ports.end();
+    (e.address.family == conf::Family::kIPv4 ? v4 : v6) = true;
+    r.destinations.push_back({host.address, e.port});
   }
+  if (all_wildcards && v4 && v6) r.destinations.clear();
   return r;
 }
 

@@ -261,17 +261,24 @@ TEST_F(XdpProgramTest, EcsAndOtherEdnsOptionsGoToUserSpace) {
   EXPECT_EQ(counter(HAYATE_XDP_PASS_OTHER), 2u);
 }
 
-TEST_F(XdpProgramTest, QueriesToAddressesWeDoNotListenOnArePassed) {
+TEST_F(XdpProgramTest, QueriesToEndpointsWeDoNotListenOnArePassed) {
   ASSERT_TRUE(publish(Query{}));
-  runtime.destinations = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1},
-                          {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+  runtime.ports = {53, 5300};
+  runtime.destinations = {{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1}, 53},
+                          {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 53},
+                          {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0}, 5300}};
   ASSERT_EQ(program->configure(runtime), "");
-  expect_hit(Query{}, Frame{});  // to 192.0.2.1
+  expect_hit(Query{}, Frame{});  // to 192.0.2.1:53
   expect_hit(Query{}, Frame{.v6 = true, .src = "2001:db8::10", .dst = "2001:db8::1"});
+  expect_hit(Query{}, Frame{.dst = "192.0.2.77", .dport = 5300});  // 0.0.0.0:5300
   expect_pass_unchanged(frame(Frame{.dst = "192.0.2.2"}, dns_query(Query{})));
   expect_pass_unchanged(
       frame(Frame{.v6 = true, .src = "2001:db8::10", .dst = "2001:db8::2"}, dns_query(Query{})));
-  EXPECT_EQ(counter(HAYATE_XDP_PASS_NOT_DNS), 2u);
+  // No IPv6 wildcard on 5300, and 192.0.2.1 listens on 53 only (but 0.0.0.0:5300 takes it).
+  expect_pass_unchanged(
+      frame(Frame{.v6 = true, .src = "2001:db8::10", .dst = "2001:db8::1", .dport = 5300},
+            dns_query(Query{})));
+  EXPECT_EQ(counter(HAYATE_XDP_PASS_NOT_DNS), 3u);
 }
 
 TEST_F(XdpProgramTest, NotDnsIsPassed) {

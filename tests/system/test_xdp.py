@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import daemon_harness  # noqa: E402
 from daemon_harness import HayateDaemon, Zone  # noqa: E402
 
+import dns.exception  # noqa: E402
 import dns.flags  # noqa: E402
 import dns.message  # noqa: E402
 import dns.query  # noqa: E402
@@ -87,6 +88,8 @@ class Namespaces:
             run("ip", "-n", ns, "addr", "add", f"fd77::{host}/64", "dev", dev, "nodad")
             run("ip", "-n", ns, "link", "set", "lo", "up")
             run("ip", "-n", ns, "link", "set", dev, "up")
+        # A server address hayate does not listen on: the kernel must not answer for it.
+        run("ip", "-n", self.server, "addr", "add", "10.77.0.3/24", "dev", "vs")
         if peer_xdp:
             run("ip", "-n", self.client, "link", "set", "dev", "vc", "xdp", "obj",
                 XDP_PASS_OBJECT, "sec", "xdp")
@@ -209,6 +212,11 @@ class XdpEndToEnd(unittest.TestCase):
                 out = run(*tool, "+time=2", "-b", GOOD_SOURCE, f"@{SERVER_GOOD}",
                           "www.example.com", "A", "+norecurse", "+noedns").stdout
                 self.assertRegex(out, r"web\.example\.com\.\s+3600\s+IN\s+A\s+192\.0\.2\.80")
+            self.assertEqual(d.udp_queries(), user)
+
+            # An address of the server's that hayate does not listen on: no answer at all.
+            with self.assertRaises(dns.exception.Timeout):
+                query("www.example.com.", server="10.77.0.3")
             self.assertEqual(d.udp_queries(), user)
 
             # A question that is not hot: user space answers, the kernel counts a miss.
