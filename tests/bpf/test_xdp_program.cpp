@@ -55,7 +55,8 @@ std::uint8_t shape_of(const Query& q) {
 std::unique_ptr<XdpProgram> load_or_skip(const XdpLimits& limits, std::string& skip) {
   auto loaded = XdpProgram::load(limits);
   if (!loaded) {
-    if (loaded.error().find("not permitted") != std::string::npos) {
+    if (loaded.error().find("not permitted") != std::string::npos ||
+        loaded.error().find("not on a bpffs") != std::string::npos) {
       skip = "BPF is not available here (" + loaded.error() + ")";
       return nullptr;
     }
