@@ -123,8 +123,9 @@ std::vector<std::string> restart_only_changes(const conf::Config& old, const con
     x->ipv4_prefix = x->ipv6_prefix = 0;
     x->allow.clear();
     x->block.clear();
+    x->ports.clear();
   }
-  check(!(old_xdp == now_xdp), "[xdp] (other than rates, prefixes and lists)");
+  check(!(old_xdp == now_xdp), "[xdp] (other than ports, rates, prefixes and lists)");
   return changed;
 }
 
