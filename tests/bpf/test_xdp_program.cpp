@@ -547,6 +547,13 @@ TEST_F(XdpProgramTest, DifferentialAgainstUserSpaceOverThousandsOfQueries) {
 
 TEST(XdpPinning, RestartReusesThePinnedHotAnswerMapAndOtherSizesGetTheirOwnDirectory) {
   const std::string root = "/sys/fs/bpf/hayate-test-" + std::to_string(::getpid());
+  struct RemoveAtEnd {  // also when an assertion ends the test early
+    std::string path;
+    ~RemoveAtEnd() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } cleanup{root};
   XdpLimits limits;
   limits.hot_answers = 64;
   limits.pin_dir = pin_directory(root, limits);
@@ -575,9 +582,6 @@ TEST(XdpPinning, RestartReusesThePinnedHotAnswerMapAndOtherSizesGetTheirOwnDirec
   EXPECT_FALSE(third->find_answer(key));
   second.reset();
   third.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(root, ec);
-  EXPECT_FALSE(ec) << ec.message();
 }
 
 }  // namespace
