@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import unittest
 from pathlib import Path
 
@@ -122,8 +123,9 @@ class XdpDaemon(HayateDaemon):
     def config_text(self) -> str:
         text = super().config_text()
         # Both server addresses: the flood and the good client talk to different ones.
-        return text.replace(f'listen = ["{SERVER}:53"]',
+        text = text.replace(f'listen = ["{SERVER}:53"]',
                             f'listen = ["{SERVER}:53", "{SERVER_GOOD}:53", "[fd77::1]:53"]')
+        return text.replace("[control]\n", f'[control]\nmetrics-listen = "{SERVER_GOOD}:9153"\n')
 
     def command(self) -> list[str]:
         return ["ip", "netns", "exec", self.namespaces.server] + super().command()
@@ -233,6 +235,12 @@ class XdpEndToEnd(unittest.TestCase):
             wait_until(v6_hit, "an IPv6 answer from the kernel")
 
             # The metrics page and hayatectl xdp flush.
+            metrics = urllib.request.urlopen(f"http://{SERVER_GOOD}:9153/metrics",
+                                             timeout=5).read().decode()
+            m = re.search(r'^hayate_xdp_packets_total\{action="hit"\} (\d+)$', metrics, re.M)
+            self.assertIsNotNone(m, metrics[-2000:])
+            self.assertGreaterEqual(int(m.group(1)), hits + 20)
+            self.assertRegex(metrics, r"(?m)^hayate_xdp_hot_answers [1-9]")
             flushed = d.ctl("xdp", "flush")
             self.assertTrue(any(k.startswith("flushed ") for k in flushed), flushed)
             self.assertEqual(d.xdp()["hot-answers"], "0")
