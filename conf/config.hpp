@@ -116,13 +116,37 @@ enum class Dns64Mode {
 
 struct Dns64Config {
   Dns64Mode mode = Dns64Mode::kDns64;
-  std::vector<Prefix> prefixes;  // IPv6, lengths 32/40/48/56/64/96 (RFC 6052 §2.2)
-  std::vector<Prefix> clients;   // who gets this policy
+  std::vector<Prefix> prefixes;     // IPv6, lengths 32/40/48/56/64/96 (RFC 6052 §2.2)
+  std::vector<Prefix> clients;      // who gets this policy
   std::vector<Endpoint> listeners;  // on which of [server] listen; empty: all
-  std::vector<Prefix> mapped;    // IPv4 ranges synthesized for; empty: all (see RFC 6052 §3.1)
-  std::vector<Prefix> exclude;   // AAAA in these ranges count as no AAAA (RFC 6147 §5.1.4)
-  bool break_dnssec = false;     // rewrite answers to DO=1 queries even when signed
+  std::vector<Prefix> mapped;       // IPv4 ranges synthesized for; empty: all (see RFC 6052 §3.1)
+  std::vector<Prefix> exclude;      // AAAA in these ranges count as no AAAA (RFC 6147 §5.1.4)
+  bool break_dnssec = false;        // rewrite answers to DO=1 queries even when signed
   friend bool operator==(const Dns64Config&, const Dns64Config&) = default;
+};
+
+enum class XdpMode { kNative, kGeneric, kAuto };
+
+// [xdp]: the kernel fast path (bpf/). Everything but the rates and lists takes a restart.
+struct XdpConfig {
+  bool enable = false;
+  std::vector<std::string> interfaces;
+  XdpMode mode = XdpMode::kAuto;
+  std::vector<std::int64_t> ports;
+  std::uint32_t rate_limit = 0;  // queries/s per source prefix and CPU; 0: no limit
+  std::uint32_t rate_burst = 0;  // 0: rate_limit
+  std::uint32_t slip = 0;        // every Nth over-budget query gets TC=1; 0: none
+  std::uint8_t ipv4_prefix = 0;
+  std::uint8_t ipv6_prefix = 0;
+  std::vector<Prefix> allow;
+  std::vector<Prefix> block;
+  std::uint32_t hot_answers = 0;   // entries in the hot-answer map
+  std::uint32_t rate_entries = 0;  // source prefixes tracked (LRU)
+  std::uint32_t list_entries = 0;  // allow and block list capacity, each
+  std::chrono::seconds publish_interval{0};
+  std::chrono::seconds max_age{0};  // a published answer expires after at most this long
+  std::string pin_path;             // bpffs directory; empty: no pinning
+  friend bool operator==(const XdpConfig&, const XdpConfig&) = default;
 };
 
 struct Config {
@@ -134,6 +158,7 @@ struct Config {
   EcsConfig ecs;
   ResolverConfig resolver;
   std::vector<Dns64Config> dns64;
+  XdpConfig xdp;
 };
 
 // Config with every default from the option table (no zones).

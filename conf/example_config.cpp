@@ -64,6 +64,10 @@ std::string describe(const Option& o) {
       return "list of domain names";
     case ValueKind::kAddress:
       return "IP address";
+    case ValueKind::kStringList:
+      return "list of strings";
+    case ValueKind::kIntegerList:
+      return "list of integers up to " + std::to_string(o.max);
   }
   return "";
 }

@@ -199,6 +199,61 @@ std::optional<Value> convert_address(const Option& o, const toml::node& node, Pa
   return Value(std::optional<Address>(*a.value));
 }
 
+std::optional<Value> convert_string_list(const Option& o, const toml::node& node,
+                                         ParseContext& ctx) {
+  std::vector<const toml::node*> elements;
+  if (!get_string_list(o, node, ctx, elements)) return std::nullopt;
+  std::vector<std::string> result;
+  bool ok = true;
+  for (const toml::node* element : elements) {
+    const std::string& s = element->as_string()->get();
+    if (s.empty() || (o.max > 0 && s.size() > static_cast<std::size_t>(o.max))) {
+      ctx.error(element->source(),
+                option_name(o) + ": '" + s + "' must be 1 to " + std::to_string(o.max) + " bytes");
+      ok = false;
+    } else if (std::find(result.begin(), result.end(), s) != result.end()) {
+      ctx.error(element->source(), option_name(o) + ": '" + s + "' is listed twice");
+      ok = false;
+    } else {
+      result.push_back(s);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return Value(std::move(result));
+}
+
+std::optional<Value> convert_integer_list(const Option& o, const toml::node& node,
+                                          ParseContext& ctx) {
+  if (!expect_type(o, node, toml::node_type::array, ctx)) return std::nullopt;
+  const toml::array& array = *node.as_array();
+  std::vector<std::int64_t> result;
+  bool ok = true;
+  for (const toml::node& element : array) {
+    if (!expect_type(o, element, toml::node_type::integer, ctx)) {
+      ok = false;
+      continue;
+    }
+    const std::int64_t v = element.as_integer()->get();
+    if (v < 1 || v > o.max) {
+      ctx.error(element.source(), option_name(o) + ": " + std::to_string(v) +
+                                      " is out of range 1.." + std::to_string(o.max));
+      ok = false;
+    } else if (std::find(result.begin(), result.end(), v) != result.end()) {
+      ctx.error(element.source(), option_name(o) + ": " + std::to_string(v) + " is listed twice");
+      ok = false;
+    } else {
+      result.push_back(v);
+    }
+  }
+  if (static_cast<std::int64_t>(array.size()) < o.min) {
+    ctx.error(node.source(), option_name(o) + ": needs at least " + std::to_string(o.min) +
+                                 (o.min == 1 ? " entry" : " entries"));
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return Value(std::move(result));
+}
+
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -306,6 +361,10 @@ std::optional<Value> convert_value(const Option& option, const toml::node& node,
       return convert_domain_name_list(option, node, ctx);
     case ValueKind::kAddress:
       return convert_address(option, node, ctx);
+    case ValueKind::kStringList:
+      return convert_string_list(option, node, ctx);
+    case ValueKind::kIntegerList:
+      return convert_integer_list(option, node, ctx);
   }
   return std::nullopt;
 }

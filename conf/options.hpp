@@ -30,12 +30,15 @@ enum class ValueKind {
   kPrefixList,      // CIDR prefixes; a bare address is a host prefix
   kDomainNameList,  // each made absolute; no duplicates
   kAddress,         // a bare IP address; "" (with empty_is_off) = none
+  kStringList,   // strings of at most `max` bytes (max > 0), at least `min` entries, no duplicates
+  kIntegerList,  // integers in [1, max], no duplicates; at least `min` entries
 };
 
 // A converted value; which alternative is fixed by the option's kind.
 using Value =
     std::variant<bool, std::int64_t, std::string, std::optional<Endpoint>, std::vector<Endpoint>,
-                 std::vector<Prefix>, LogTarget, std::vector<std::string>, std::optional<Address>>;
+                 std::vector<Prefix>, LogTarget, std::vector<std::string>, std::optional<Address>,
+                 std::vector<std::int64_t>>;
 
 struct Option {
   std::string_view section;

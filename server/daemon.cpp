@@ -142,6 +142,7 @@ bool Daemon::start() {
     if (!start_resolver()) return false;
     bind_listeners();
     bind_control();
+    start_xdp();  // before dropping privileges: loading and attaching need CAP_BPF/NET_ADMIN
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     return false;
@@ -158,6 +159,7 @@ bool Daemon::start() {
     w->start();
   if (control_) control_->start();
   if (metrics_) metrics_->start();
+  if (xdp_) xdp_->start();
   spdlog::info("serving with {} workers", workers_.size());
   return true;
 }
@@ -207,6 +209,18 @@ bool Daemon::start_resolver() {
   return true;
 }
 
+// The kernel fast path: each worker counts its cacheable questions for the publisher.
+void Daemon::start_xdp() {
+  if (!config_.xdp.enable) return;
+  std::vector<HotQuestions*> counters;
+  for (auto& processor : processors_) {
+    hot_questions_.push_back(std::make_unique<HotQuestions>());
+    processor->set_hot_questions(hot_questions_.back().get());
+    counters.push_back(hot_questions_.back().get());
+  }
+  xdp_ = std::make_unique<XdpFastPath>(main_, config_, state_, std::move(counters));
+}
+
 void Daemon::bind_listeners() {
   if (config_.server.listen.empty()) spdlog::warn("no listen addresses: serving nothing");
   for (const conf::Endpoint& e : config_.server.listen) {
@@ -235,8 +249,9 @@ void Daemon::bind_control() {
                    m->to_string());
     }
     try {
-      metrics_ = std::make_unique<MetricsServer>(
-          main_, endpoint, [this] { return metrics_text(status(), stats()); });
+      metrics_ = std::make_unique<MetricsServer>(main_, endpoint, [this] {
+        return metrics_text(status(), stats()) + (xdp_ ? xdp_->metrics_text() : "");
+      });
     } catch (const boost::system::system_error& error) {
       throw std::runtime_error("metrics-listen " + m->to_string() + ": " + error.code().message());
     }
@@ -263,6 +278,7 @@ void Daemon::wait_for_signals() {
 }
 
 void Daemon::shutdown() {
+  if (xdp_) xdp_->stop();           // queries go back to the sockets while they are still open
   if (control_) control_->close();  // removes the socket file
   if (metrics_) metrics_->close();
   for (auto& w : workers_)
@@ -291,6 +307,11 @@ ControlReply Daemon::reload() {
   auto state = build_serving_state(sources, answer_policy(*loaded), state_.get());
   log_zone_reports(*state);
   config_ = std::move(*loaded);
+  if (xdp_) {
+    if (std::string error = xdp_->reconfigure(config_); !error.empty()) {
+      spdlog::error("reload: xdp: {}", error);
+    }
+  }
   install_state(state);
   ControlReply reply = zone_failures(*state);
   for (auto& e : errors)
@@ -303,6 +324,8 @@ ControlReply Daemon::reload() {
 
 void Daemon::install_state(std::shared_ptr<const ServingState> state) {
   state_ = state;
+  // The kernel's hot answers come from the old zones: gone before the workers switch.
+  if (xdp_) xdp_->set_state(state);
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     // set_state runs on the worker's own thread, between two queries.
     asio::post(workers_[i]->context(),
@@ -337,8 +360,13 @@ ControlReply Daemon::execute(std::string_view command) {
   if (command == "cache" || command.starts_with("cache ")) {
     return cache_command(command.substr(std::min<std::size_t>(command.size(), 6)));
   }
+  if (command == "xdp" || command.starts_with("xdp ")) {
+    return xdp_command(command.substr(std::min<std::size_t>(command.size(), 4)));
+  }
   if (command == "help") {
-    return ControlReply{true, {"commands: reload status stats cache flush [NAME] cache dump help"}};
+    return ControlReply{
+        true,
+        {"commands: reload status stats cache flush [NAME] cache dump xdp status xdp flush help"}};
   }
   return ControlReply{false, {"unknown command '" + std::string(command) + "' (try help)"}};
 }
@@ -361,6 +389,16 @@ ControlReply Daemon::cache_command(std::string_view args) {
         true, {"flushed " + std::to_string(n) + " entries at and below " + name->to_text()}};
   }
   return ControlReply{false, {"usage: cache flush [NAME] | cache dump"}};
+}
+
+ControlReply Daemon::xdp_command(std::string_view args) {
+  if (!xdp_) return ControlReply{false, {"the XDP fast path is not enabled ([xdp] enable)"}};
+  if (args == "status") return ControlReply{true, xdp_->status_lines()};
+  if (args == "flush") {
+    const std::size_t n = xdp_->flush();
+    return ControlReply{true, {"flushed " + std::to_string(n) + " hot answers"}};
+  }
+  return ControlReply{false, {"usage: xdp status | xdp flush"}};
 }
 
 void Daemon::write_pid_file() const {

@@ -28,6 +28,7 @@
 #include "server/serving_state.hpp"
 #include "server/stats.hpp"
 #include "server/status_report.hpp"
+#include "server/xdp_fast_path.hpp"
 
 namespace hayate::server {
 
@@ -50,6 +51,8 @@ class Daemon final : public ControlCommands {
   void start_workers();
   bool start_resolver();
   ControlReply cache_command(std::string_view args);
+  ControlReply xdp_command(std::string_view args);
+  void start_xdp();
   void bind_listeners();
   void bind_control();
   void wait_for_signals();
@@ -68,7 +71,8 @@ class Daemon final : public ControlCommands {
   std::unique_ptr<net::ConnectionLimiter> limiter_;
   std::vector<std::unique_ptr<WorkerStats>> worker_stats_;
   std::vector<std::unique_ptr<QueryProcessor>> processors_;
-  std::atomic<bool> query_log_{false};  // [log] query-log; reloads switch it
+  std::vector<std::unique_ptr<HotQuestions>> hot_questions_;  // one per worker, with [xdp] on
+  std::atomic<bool> query_log_{false};                        // [log] query-log; reloads switch it
   std::vector<std::unique_ptr<QueryLogHandler>> query_loggers_;  // one per worker
   boost::asio::io_context main_{1};
   boost::asio::signal_set signals_{main_};
@@ -77,6 +81,7 @@ class Daemon final : public ControlCommands {
   // After the workers: destroyed first, once the worker threads have stopped, while their
   // io_contexts (inside the workers) still exist for the sockets and timers to close on.
   std::vector<std::unique_ptr<resolver::WorkerResolver>> worker_resolvers_;
+  std::unique_ptr<XdpFastPath> xdp_;  // [xdp] enable; detached before the workers stop
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<MetricsServer> metrics_;
 };

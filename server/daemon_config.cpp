@@ -218,6 +218,17 @@ std::vector<std::string> restart_only_changes(const conf::Config& old, const con
   check(old.control.metrics_listen != now.control.metrics_listen, "control.metrics-listen");
   // The resolver's caches, upstreams and ACL are built once, with the workers.
   check(!(old.resolver == now.resolver), "[resolver]");
+  // The program, its maps and attachments are set up once; rates and lists follow a reload.
+  conf::XdpConfig old_xdp = old.xdp;
+  conf::XdpConfig now_xdp = now.xdp;
+  for (conf::XdpConfig* x : {&old_xdp, &now_xdp}) {
+    x->rate_limit = x->rate_burst = x->slip = 0;
+    x->ipv4_prefix = x->ipv6_prefix = 0;
+    x->allow.clear();
+    x->block.clear();
+    x->ports.clear();
+  }
+  check(!(old_xdp == now_xdp), "[xdp] (other than ports, rates, prefixes and lists)");
   return changed;
 }
 

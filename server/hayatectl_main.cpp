@@ -29,6 +29,8 @@ constexpr const char* kUsage =
     "  stats    query and response counters\n"
     "  cache flush [NAME]   drop the resolver's cached data (for NAME and below, or all)\n"
     "  cache dump           print the resolver's cache\n"
+    "  xdp status           the XDP fast path: interfaces, hot answers, per-action counters\n"
+    "  xdp flush            empty the kernel's hot-answer map (refilled from the hottest)\n"
     "\n"
     "  -s SOCKET   the daemon's control socket\n"
     "  -c CONFIG   take the socket from the daemon's configuration ([control] socket)\n"
@@ -121,14 +123,14 @@ int main(int argc, char** argv) {
       return usage_error("unknown option '" + std::string(arg) + "'");
     } else if (command.empty()) {
       command = arg;
-    } else if (command.starts_with("cache")) {
-      command += " " + std::string(arg);  // cache flush [NAME], cache dump
+    } else if (command.starts_with("cache") || command.starts_with("xdp")) {
+      command += " " + std::string(arg);  // cache flush [NAME], cache dump, xdp status|flush
     } else {
       return usage_error("one command at a time");
     }
   }
   if (command != "reload" && command != "status" && command != "stats" &&
-      !command.starts_with("cache")) {
+      !command.starts_with("cache") && !command.starts_with("xdp")) {
     return usage_error(command.empty() ? "no command" : "unknown command '" + command + "'");
   }
   if (!socket_path.empty() && !config_path.empty()) return usage_error("-s or -c, not both");

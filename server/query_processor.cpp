@@ -138,7 +138,10 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
   // Without one, the view (chosen by source address) is part of the key.
   AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, cache_shape(query, client)};
   key.view = static_cast<std::uint16_t>(view.choice.view);
-  if (!view.echo && emit_cached(key, query, packet, limit, emit)) return;
+  if (!view.echo && emit_cached(key, query, packet, limit, emit)) {
+    count_hot(key, query, client);
+    return;
+  }
 
   // RFC 7871 §7.2.1: SCOPE is the number of bits the answer depends on, 0 for names no view
   // has its own version of; an ECS answer from a tailored zone stops at the first CNAME so that
@@ -168,9 +171,25 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     size = end_response(renderer, query, echoed);
     if (outcome == AuthoritativeOutcome::kAnswered && !renderer.truncated() && !view.echo) {
       cache_.insert(key, buffer.first(size));
+      count_hot(key, query, client);
     }
   }
   finish_response(buffer.first(size), emit);
+}
+
+// The XDP publisher puts in the kernel only what this counts: answers over UDP that depend on
+// nothing but the question (issue 7). The kernel cannot tell clients apart, so nothing is counted
+// while [[dns64]] policies exist (they rewrite answers per client), nor names that [[view]]s
+// answer differently; ECS queries (view.echo) never reach here, and XDP passes them on anyway.
+void QueryProcessor::count_hot(const AnswerKey& key, const zone::ParsedQuery& query,
+                               const ClientInfo& client) {
+  if (hot_ == nullptr || client.transport != Transport::kUdp) return;
+  if (!state_->policy.dns64.empty()) return;
+  if (!state_->tailored_origins.empty() &&
+      is_tailored(*state_, zone::Name::from_valid_wire(query.qname_wire()))) {
+    return;
+  }
+  hot_->count(key);
 }
 
 bool QueryProcessor::emit_cached(const AnswerKey& key, const ParsedQuery& query,

@@ -11,6 +11,7 @@
 #include "server/answer_cache.hpp"
 #include "server/client_view.hpp"
 #include "server/dns64_policy.hpp"
+#include "server/hot_questions.hpp"
 #include "server/query_handler.hpp"
 #include "server/recursion_stage.hpp"
 #include "server/serving_state.hpp"
@@ -31,6 +32,9 @@ class QueryProcessor final : public QueryHandler {
   // The resolver for names outside our zones (null: REFUSED, as an authoritative-only server).
   // Must outlive the processor's pending answers; call on the worker's thread.
   void set_recursion(RecursionStage* stage) { recursion_ = stage; }
+  // Counts UDP questions answered with what the answer cache keeps (null: no counting), for the
+  // XDP publisher. Call on the worker's thread before it answers.
+  void set_hot_questions(HotQuestions* hot) { hot_ = hot; }
 
   using QueryHandler::handle;
   void handle(std::span<const std::uint8_t> query, const ClientInfo& client, EmitResponse emit,
@@ -68,6 +72,7 @@ class QueryProcessor final : public QueryHandler {
   std::size_t render_staged(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                             std::size_t limit, const StagedAnswer& answer,
                             const zone::ClientSubnet* ecs = nullptr);
+  void count_hot(const AnswerKey& key, const zone::ParsedQuery& query, const ClientInfo& client);
   bool emit_cached(const AnswerKey& key, const zone::ParsedQuery& query,
                    std::span<const std::uint8_t> packet, std::size_t limit, EmitResponse emit);
   void answer_transfer(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
@@ -77,6 +82,7 @@ class QueryProcessor final : public QueryHandler {
   WorkerStats& stats_;
   AnswerCache cache_;
   RecursionStage* recursion_ = nullptr;
+  HotQuestions* hot_ = nullptr;
   std::array<std::uint8_t, 65535> buffer_;   // one response at a time: a worker is one thread
   std::array<std::uint8_t, 65535> scratch_;  // a zone's answer read back by the DNS64 stage
 };

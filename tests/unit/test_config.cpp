@@ -454,6 +454,85 @@ TEST(ConfigDns64, AtMost255Blocks) {
   EXPECT_NE(single_error(text).find("at most 255 [[dns64]] blocks"), std::string::npos);
 }
 
+TEST(ConfigXdp, DefaultsAreOffWithPort53AndRrlPrefixes) {
+  Config c = parse_ok("");
+  const XdpConfig& x = c.xdp;
+  EXPECT_FALSE(x.enable);
+  EXPECT_TRUE(x.interfaces.empty());
+  EXPECT_EQ(x.mode, XdpMode::kAuto);
+  EXPECT_EQ(x.ports, (std::vector<std::int64_t>{53}));
+  EXPECT_EQ(x.rate_limit, 0u);
+  EXPECT_EQ(x.rate_burst, 0u);
+  EXPECT_EQ(x.slip, 2u);
+  EXPECT_EQ(x.ipv4_prefix, 24);
+  EXPECT_EQ(x.ipv6_prefix, 56);
+  EXPECT_TRUE(x.allow.empty());
+  EXPECT_TRUE(x.block.empty());
+  EXPECT_EQ(x.hot_answers, 1024u);
+  EXPECT_EQ(x.rate_entries, 65536u);
+  EXPECT_EQ(x.list_entries, 1024u);
+  EXPECT_EQ(x.publish_interval, std::chrono::seconds(1));
+  EXPECT_EQ(x.max_age, std::chrono::seconds(30));
+  EXPECT_EQ(x.pin_path, "/sys/fs/bpf/hayate");
+}
+
+TEST(ConfigXdp, EveryKeyIsRead) {
+  Config c = parse_ok(R"([xdp]
+enable = true
+interfaces = ["eth0", "veth-dns"]
+mode = "generic"
+ports = [53, 5300]
+rate-limit = 100
+rate-burst = 300
+slip = 3
+ipv4-prefix = 28
+ipv6-prefix = 64
+allow = ["192.0.2.0/24"]
+block = ["2001:db8:bad::/48"]
+hot-answers = 5000
+rate-entries = 1000
+list-entries = 64
+publish-interval = 2
+max-age = 10
+pin-path = ""
+)");
+  const XdpConfig& x = c.xdp;
+  EXPECT_TRUE(x.enable);
+  EXPECT_EQ(x.interfaces, (std::vector<std::string>{"eth0", "veth-dns"}));
+  EXPECT_EQ(x.mode, XdpMode::kGeneric);
+  EXPECT_EQ(x.ports, (std::vector<std::int64_t>{53, 5300}));
+  EXPECT_EQ(x.rate_limit, 100u);
+  EXPECT_EQ(x.rate_burst, 300u);
+  EXPECT_EQ(x.slip, 3u);
+  EXPECT_EQ(x.ipv4_prefix, 28);
+  EXPECT_EQ(x.ipv6_prefix, 64);
+  EXPECT_EQ(x.allow, (std::vector<Prefix>{P("192.0.2.0/24")}));
+  EXPECT_EQ(x.block, (std::vector<Prefix>{P("2001:db8:bad::/48")}));
+  EXPECT_EQ(x.hot_answers, 5000u);
+  EXPECT_EQ(x.rate_entries, 1000u);
+  EXPECT_EQ(x.list_entries, 64u);
+  EXPECT_EQ(x.publish_interval, std::chrono::seconds(2));
+  EXPECT_EQ(x.max_age, std::chrono::seconds(10));
+  EXPECT_EQ(x.pin_path, "");
+}
+
+TEST(ConfigXdp, Errors) {
+  EXPECT_NE(single_error("[xdp]\ninterfaces = [\"a-very-long-interface-name\"]\n")
+                .find("xdp.interfaces: 'a-very-long-interface-name' must be 1 to 15 bytes"),
+            std::string::npos);
+  EXPECT_NE(single_error("[xdp]\ninterfaces = [\"eth0\", \"eth0\"]\n").find("listed twice"),
+            std::string::npos);
+  EXPECT_NE(single_error("[xdp]\nports = [0]\n").find("xdp.ports: 0 is out of range 1..65535"),
+            std::string::npos);
+  EXPECT_NE(single_error("[xdp]\nports = []\n").find("needs at least 1 entry"), std::string::npos);
+  EXPECT_NE(single_error("[xdp]\nports = [\"53\"]\n").find("expected an integer"),
+            std::string::npos);
+  EXPECT_NE(single_error("[xdp]\nmode = \"fast\"\n").find("not one of native, generic, auto"),
+            std::string::npos);
+  EXPECT_NE(single_error("[xdp]\nipv6-prefix = 8\n").find("out of range 16..128"),
+            std::string::npos);
+}
+
 TEST(ConfigErrors, OptionOutsideAnySection) {
   EXPECT_EQ(single_error("workers = 4\n"),
             "/etc/hayate/hayate.toml:1:1: error: option 'workers' is outside any section; known "
