@@ -46,6 +46,8 @@ ZONES = [Zone("example.com.", "example.com.zone")]
 
 
 SERVER_CPU, CLIENT_CPU = 1, 0
+NAPI_PIDS: dict[str, list[int]] = {}
+CPU_PER_ANSWER: dict[str, float | None] = {}  # server CPU seconds per answer, by case  # the poll threads napi_threads() pinned, by device
 
 
 def in_server_ns(ns: test_xdp.Namespaces, argv: list[str]) -> list[str]:
@@ -61,6 +63,32 @@ def napi_pids(dev: str) -> set[str]:
         except OSError:
             pass
     return pids
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (NSD and Knot fork workers)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                todo += [int(c) for c in Path(f"/proc/{p}/task/{task}/children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (all their threads), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def napi_threads(ns_name: str, dev: str, cpu: int) -> bool:
@@ -79,6 +107,7 @@ def napi_threads(ns_name: str, dev: str, cpu: int) -> bool:
         time.sleep(0.01)
     for pid in new:
         subprocess.run(["taskset", "-p", "-c", str(cpu), pid], check=True, capture_output=True)
+    NAPI_PIDS[dev] = [int(p) for p in new]
     return True
 
 
@@ -91,6 +120,18 @@ def cpu_times() -> list[tuple[int, int]]:
             idle = v[3] + v[4]
             out.append((sum(v) - idle, sum(v)))
     return out
+
+
+def server_end_sent(ns_name: str) -> int:
+    """Frames the server's end (vs) sent toward the generator, delivered or dropped on the way
+    (tx_dropped: the client end's ring was full, its poll thread behind): what the server
+    answered, however many of the answers the generator's CPU could take in."""
+    total = 0
+    for counter in ("tx_packets", "tx_dropped"):
+        total += int(subprocess.run(["ip", "netns", "exec", ns_name, "cat",
+                                     f"/sys/class/net/vs/statistics/{counter}"],
+                                    capture_output=True, text=True, check=True).stdout)
+    return total
 
 
 def prog_stats(name: str) -> tuple[int, int]:
@@ -177,8 +218,15 @@ def run_case(label: str, make, args, query_file: Path) -> float | None:
             stats_fd.write("1")
             stats_fd.flush()
             stats_before = prog_stats("hayate_xdp")
+        # The server's CPU time: its processes, and the poll thread of its veth end (where
+        # hayate's XDP program runs, and the kernel's UDP receive for the socket servers).
+        server_pids = process_tree(server.proc.pid) + NAPI_PIDS.get("vs", [])
+        cpu_before = cpu_seconds(server_pids)
         times_before = cpu_times()
+        sent_before = server_end_sent(ns.server)
         stdout, stderr = generator.communicate(timeout=args.seconds + 30)
+        answered = (server_end_sent(ns.server) - sent_before) / args.seconds
+        server_cpu = cpu_seconds(server_pids) - cpu_before
         times_after = cpu_times()
         m = re.search(r"total replies:\s+(\d+) \((\d+) pps\)", stdout)
         sent = re.search(r"total queries:\s+(\d+) \((\d+) pps\)", stdout)
@@ -199,7 +247,14 @@ def run_case(label: str, make, args, query_file: Path) -> float | None:
                 extra += f"; program {run_ns / runs:.0f} ns per packet (bpf_stats)"
             extra += ")"
         print(f"{label:<16} {int(m.group(2)):>9} replies/s  sent {int(sent.group(2)):>9} "
-              f"queries/s  {' '.join(busy)}{extra}", flush=True)
+              f"queries/s  server end sent {answered:>9.0f}/s", flush=True)
+        per_answer = ""
+        if args.threaded_napi and answered > 0:
+            per_answer = (f"server CPU {server_cpu:.2f} s, "
+                          f"{server_cpu * 1e9 / (answered * args.seconds):.0f} ns per answer; ")
+        print(f"{'':<16} {per_answer}{' '.join(busy)}{extra}", flush=True)
+        CPU_PER_ANSWER[label] = (server_cpu / (answered * args.seconds)
+                                 if args.threaded_napi and answered > 0 else None)
         return float(m.group(2))
     except Exception as e:  # a peer that will not start: report and go on
         print(f"{label}: {e}", file=sys.stderr)
@@ -243,7 +298,14 @@ def main() -> None:
         print()
         for label, value in results.items():
             if value and label != "hayate XDP":
-                print(f"hayate XDP / {label}: {base / value:.2f}x")
+                print(f"hayate XDP / {label}: {base / value:.2f}x replies")
+    # Capacity, whatever the generator managed to offer: answers per second of server CPU.
+    mine = CPU_PER_ANSWER.get("hayate XDP")
+    if mine:
+        print()
+        for label, cost in CPU_PER_ANSWER.items():
+            if cost and label != "hayate XDP":
+                print(f"hayate XDP / {label}: {cost / mine:.2f}x answers per server CPU second")
 
 
 if __name__ == "__main__":
