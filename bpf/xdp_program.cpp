@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 
 #include "bpf/hayate_xdp.skel.h"
@@ -21,6 +22,14 @@ namespace {
 
 std::string errno_text(int error) {
   return std::strerror(error < 0 ? -error : error);
+}
+
+// The resolution of CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns): one scheduler tick.
+std::uint64_t coarse_tick_ns() {
+  timespec res{};
+  if (::clock_getres(CLOCK_MONOTONIC_COARSE, &res) != 0) return 10'000'000;  // HZ=100, the worst
+  return static_cast<std::uint64_t>(res.tv_sec) * 1'000'000'000ull +
+         static_cast<std::uint64_t>(res.tv_nsec);
 }
 
 std::uint32_t counter_key(unsigned i) {
@@ -143,6 +152,10 @@ std::string XdpProgram::configure(const XdpRuntime& runtime) {
     config.interval_ns = 1'000'000'000ull / runtime.rate;
     const std::uint64_t burst = runtime.burst != 0 ? runtime.burst : runtime.rate;
     config.tolerance_ns = config.interval_ns * (burst - 1);  // GCRA's tau for `burst` at once
+    // The program reads the coarse clock, which stands still for a tick: within one tick, only
+    // tolerance / interval + 1 queries fit, so a tolerance under a tick would cut the rate to
+    // burst per tick. At least a tick's worth, then; the long-run rate stays exact.
+    config.tolerance_ns = std::max<std::uint64_t>(config.tolerance_ns, coarse_tick_ns());
   }
   config.slip = runtime.slip;
   config.mtu = runtime.mtu;

@@ -66,7 +66,8 @@ static __always_inline int build_reply(struct xdp_md* ctx, const struct packet* 
     eth->h_proto = pkt->l3_proto;
   }
 
-  __u64 pseudo = 0; /* the UDP pseudo-header sum (RFC 768, RFC 8200 §8.1) */
+  const __u16 addresses = address_sum(pkt->src.addr, pkt->dst.addr, pkt->is_v6);
+  __u64 pseudo = addresses; /* the UDP pseudo-header sum (RFC 768, RFC 8200 §8.1) */
   if (l2 > 18) return -2;
   void* l3hdr = data + l2;
   if (pkt->is_v6) {
@@ -82,11 +83,6 @@ static __always_inline int build_reply(struct xdp_md* ctx, const struct packet* 
     ip6->hop_limit = REPLY_TTL;
     __builtin_memcpy(&ip6->saddr, pkt->dst.addr, 16);
     __builtin_memcpy(&ip6->daddr, pkt->src.addr, 16);
-#pragma unroll
-    for (int i = 0; i < 16; i += 2) {
-      pseudo += ((__u32)pkt->src.addr[i] << 8) | pkt->src.addr[i + 1];
-      pseudo += ((__u32)pkt->dst.addr[i] << 8) | pkt->dst.addr[i + 1];
-    }
   } else {
     struct iphdr* ip = l3hdr;
     if ((void*)(ip + 1) > data_end) return -2;
@@ -98,20 +94,13 @@ static __always_inline int build_reply(struct xdp_md* ctx, const struct packet* 
     ip->frag_off = bpf_htons(0x4000); /* DF: as the kernel sends UDP with path MTU discovery */
     ip->ttl = REPLY_TTL;
     ip->protocol = IPPROTO_UDP;
-    ip->check = 0;
     __builtin_memcpy(&ip->saddr, &pkt->dst.addr[12], 4);
     __builtin_memcpy(&ip->daddr, &pkt->src.addr[12], 4);
-    __u16* w = (__u16*)ip;
-    __u64 s = 0;
-#pragma unroll
-    for (int i = 0; i < 10; i++)
-      s += bpf_ntohs(w[i]);
+    /* From the values just written rather than read back from the packet (a load right after
+     * narrower stores to the same octets stalls). */
+    __u64 s = (0x4500 | pkt->tos) + sizeof(struct iphdr) + udp_len + 0x4000 +
+              ((REPLY_TTL << 8) | IPPROTO_UDP) + addresses;
     ip->check = bpf_htons(~fold(s) & 0xffff);
-#pragma unroll
-    for (int i = 12; i < 16; i += 2) {
-      pseudo += ((__u32)pkt->src.addr[i] << 8) | pkt->src.addr[i + 1];
-      pseudo += ((__u32)pkt->dst.addr[i] << 8) | pkt->dst.addr[i + 1];
-    }
   }
   pseudo += IPPROTO_UDP + udp_len;
 
@@ -120,7 +109,6 @@ static __always_inline int build_reply(struct xdp_md* ctx, const struct packet* 
   udp->source = pkt->dport;
   udp->dest = pkt->sport;
   udp->len = bpf_htons(udp_len);
-  udp->check = 0;
 
   __u16* dns = (void*)(udp + 1);
   if ((void*)(dns + 6) > data_end) return -2;
@@ -142,11 +130,11 @@ static __always_inline int build_reply(struct xdp_md* ctx, const struct packet* 
   /* The UDP checksum from parts: pseudo-header, UDP header, DNS header, the question octets
    * (summed while parsing), the body (summed by the publisher from an even offset; an odd
    * offset swaps the octets of every word, and so of the sum: RFC 1071 §2(B)). */
-  __u64 sum = pseudo + bpf_ntohs(udp->source) + bpf_ntohs(udp->dest) + udp_len;
+  __u64 sum = pseudo + bpf_ntohs(pkt->dport) + bpf_ntohs(pkt->sport) + udp_len;
   sum += bpf_ntohs(q->id) + flags + 1 + rh->ancount + rh->nscount + rh->arcount;
   sum += q->sum;
   __u16 body_sum = rh->body_csum;
-  if (q->qname_len & 1) body_sum = (__u16)((body_sum << 8) | (body_sum >> 8));
+  if (q->qname_len & 1) body_sum = swap16(body_sum);
   sum += body_sum;
   __u16 check = ~fold(sum) & 0xffff;
   udp->check = bpf_htons(check == 0 ? 0xffff : check); /* RFC 768: 0 means "none" */

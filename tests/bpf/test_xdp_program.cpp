@@ -443,6 +443,18 @@ TEST_F(XdpRateTest, OverBudgetIsDroppedWithEveryNthSlippedAsTruncated) {
   EXPECT_EQ(action_from("198.51.101.7"), XDP_PASS);
 }
 
+TEST_F(XdpRateTest, ABudgetHoldsAtLeastOneClockTickOfQueries) {
+  // The program reads the coarse clock, which stands still for a tick (1 to 10 ms): with a
+  // burst of one, a tolerance under a tick would let one query through per tick instead of
+  // 100,000 a second. 50 queries at once are within any tick's worth (100 at HZ=1000).
+  runtime.rate = 100000;
+  runtime.burst = 1;
+  ASSERT_EQ(program->configure(runtime), "");
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(action_from("198.51.100.7"), XDP_PASS) << i;
+  EXPECT_EQ(counter(HAYATE_XDP_DROP_RATE), 0u);
+}
+
 TEST_F(XdpRateTest, IPv6PrefixesAreLimitedPer56) {
   for (int i = 0; i < 3; ++i)
     EXPECT_EQ(action_from("2001:db8:aa:bb01::1", true), XDP_PASS);
