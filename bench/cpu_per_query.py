@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Server CPU time per answered query at a fixed rate: hayate vs Knot DNS (issue 8, measure (a)).
 
-Each server runs with one worker pinned to CPU 1 and serves the same generated zone
+Each server runs with one worker, all its threads pinned to CPU 1 and serves the same generated zone
 (bench/gen_zone.py); dnsperf, pinned to CPU 0, sends a fixed mix of questions (hits, AAAA,
 NODATA, NXDOMAIN, referrals) at RATE q/s for SECONDS. The server's CPU time is utime+stime of its
 whole process (all threads) from /proc/PID/stat before and after, divided by the answers dnsperf
@@ -85,6 +85,10 @@ class Server:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 sys.exit(f"{self.name} did not start: {(self.workdir / f'{self.name}.log').read_text()}")
             time.sleep(0.1)
+        # Knot pins each UDP worker thread to CPU (worker number) itself, which puts its one
+        # worker on CPU 0 with dnsperf, where wake-ups cost far less: pin every thread back.
+        subprocess.run(["taskset", "-a", "-p", "-c", "1", str(self.process.pid)],
+                       stdout=subprocess.DEVNULL, check=True)
         return self
 
     def cpu_seconds(self) -> float:
