@@ -1,10 +1,17 @@
 #include "server/answer_cache.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
+#include <functional>
 
 namespace hayate::server {
 
-std::string_view AnswerCache::encode(const AnswerKey& key, char (&buffer)[264]) {
+AnswerCache::AnswerCache(std::size_t capacity) : capacity_(capacity) {
+  rebuild_index(16);
+}
+
+std::string_view AnswerCache::encode(const AnswerKey& key, char (&buffer)[kMaxKey]) {
   std::size_t n = key.qname_lower.size();
   std::memcpy(buffer, key.qname_lower.data(), n);
   buffer[n++] = static_cast<char>(key.qtype >> 8);
@@ -18,43 +25,124 @@ std::string_view AnswerCache::encode(const AnswerKey& key, char (&buffer)[264]) 
   return {buffer, n};
 }
 
-const std::vector<std::uint8_t>* AnswerCache::find(const AnswerKey& key) {
-  char buffer[264];
-  auto it = index_.find(encode(key, buffer));
-  if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return &it->second->response;
+std::uint64_t AnswerCache::hash(std::string_view key) {
+  return std::hash<std::string_view>{}(key);
+}
+
+std::size_t AnswerCache::probe(std::string_view key, std::uint64_t hash) const {
+  const auto tag = static_cast<std::uint32_t>(hash);
+  std::size_t slot = (hash >> 32) & mask_;
+  // At most half full, so an empty slot ends every probe.
+  while (index_[slot].entry != kEmpty) {
+    if (index_[slot].tag == tag && entries_[index_[slot].entry].key() == key) return slot;
+    slot = (slot + 1) & mask_;
+  }
+  return slot;
+}
+
+std::span<const std::uint8_t> AnswerCache::find(const AnswerKey& key) {
+  char buffer[kMaxKey];
+  const std::string_view encoded = encode(key, buffer);
+  const std::size_t slot = probe(encoded, hash(encoded));
+  if (index_[slot].entry == kEmpty) return {};
+  Entry& entry = entries_[index_[slot].entry];
+  entry.referenced = true;
+  return entry.response();
 }
 
 void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> response) {
   if (capacity_ == 0) return;
-  char buffer[264];
-  std::string_view encoded = encode(key, buffer);
-  if (auto it = index_.find(encoded); it != index_.end()) {
-    it->second->response.assign(response.begin(), response.end());
-    lru_.splice(lru_.begin(), lru_, it->second);
+  char buffer[kMaxKey];
+  const std::string_view encoded = encode(key, buffer);
+  const std::uint64_t h = hash(encoded);
+  std::size_t slot = probe(encoded, h);
+  if (index_[slot].entry != kEmpty) {
+    Entry& entry = entries_[index_[slot].entry];
+    store(entry, encoded, h, response);
+    entry.referenced = true;
     return;
   }
-  evict_to(capacity_ - 1);
-  lru_.push_front(Entry{std::string(encoded), {response.begin(), response.end()}});
-  index_.emplace(lru_.front().key, lru_.begin());
+  std::uint32_t number;
+  if (entries_.size() < capacity_) {
+    if ((entries_.size() + 1) * 2 > index_.size()) rebuild_index(index_.size() * 2);
+    number = static_cast<std::uint32_t>(entries_.size());
+    entries_.emplace_back();
+  } else {
+    number = evict();
+  }
+  // The index changed (an eviction shifts slots back, a rebuild moves them): probe again.
+  slot = probe(encoded, h);
+  store(entries_[number], encoded, h, response);
+  entries_[number].referenced = false;  // a second use marks it, as a hit does
+  index_[slot] = {static_cast<std::uint32_t>(h), number};
+}
+
+void AnswerCache::store(Entry& entry, std::string_view key, std::uint64_t hash,
+                        std::span<const std::uint8_t> response) {
+  const std::size_t size = key.size() + response.size();
+  if (entry.capacity < size) {
+    entry.bytes = std::make_unique_for_overwrite<std::uint8_t[]>(size);
+    entry.capacity = static_cast<std::uint32_t>(size);
+  }
+  std::memcpy(entry.bytes.get(), key.data(), key.size());
+  std::memcpy(entry.bytes.get() + key.size(), response.data(), response.size());
+  entry.key_size = static_cast<std::uint16_t>(key.size());
+  entry.response_size = static_cast<std::uint32_t>(response.size());
+  entry.hash = hash;
+}
+
+// CLOCK: skip (and unmark) entries used since the hand last passed them; the first one not used
+// goes. Every entry is passed at most once before one is found.
+std::uint32_t AnswerCache::evict() {
+  while (true) {
+    if (hand_ >= entries_.size()) hand_ = 0;
+    Entry& entry = entries_[hand_];
+    if (!entry.referenced) break;
+    entry.referenced = false;
+    ++hand_;
+  }
+  const auto number = static_cast<std::uint32_t>(hand_++);
+  const Entry& victim = entries_[number];
+  erase_slot(probe(victim.key(), victim.hash));
+  return number;
+}
+
+// Linear probing without tombstones: the slots after the erased one that would no longer be found
+// (their home is at or before the hole, cyclically) move back into it.
+void AnswerCache::erase_slot(std::size_t hole) {
+  std::size_t next = (hole + 1) & mask_;
+  while (index_[next].entry != kEmpty) {
+    const std::size_t home = (entries_[index_[next].entry].hash >> 32) & mask_;
+    const bool reachable_from_home = ((next - home) & mask_) >= ((next - hole) & mask_);
+    if (reachable_from_home) {
+      index_[hole] = index_[next];
+      hole = next;
+    }
+    next = (next + 1) & mask_;
+  }
+  index_[hole] = Slot{};
+}
+
+void AnswerCache::rebuild_index(std::size_t slots) {
+  index_.assign(std::bit_ceil(std::max<std::size_t>(slots, 16)), Slot{});
+  mask_ = index_.size() - 1;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    std::size_t slot = (entries_[i].hash >> 32) & mask_;
+    while (index_[slot].entry != kEmpty)
+      slot = (slot + 1) & mask_;
+    index_[slot] = {static_cast<std::uint32_t>(entries_[i].hash), static_cast<std::uint32_t>(i)};
+  }
 }
 
 void AnswerCache::clear() {
-  index_.clear();
-  lru_.clear();
+  entries_.clear();
+  hand_ = 0;
+  rebuild_index(16);
 }
 
 void AnswerCache::set_capacity(std::size_t capacity) {
   capacity_ = capacity;
-  evict_to(capacity);
-}
-
-void AnswerCache::evict_to(std::size_t size) {
-  while (index_.size() > size) {
-    index_.erase(lru_.back().key);
-    lru_.pop_back();
-  }
+  if (entries_.size() > capacity_) clear();
 }
 
 }  // namespace hayate::server

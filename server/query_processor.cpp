@@ -195,10 +195,10 @@ void QueryProcessor::count_hot(const AnswerKey& key, const zone::ParsedQuery& qu
 bool QueryProcessor::emit_cached(const AnswerKey& key, const ParsedQuery& query,
                                  std::span<const std::uint8_t> packet, std::size_t limit,
                                  EmitResponse emit) {
-  const auto* cached = cache_.find(key);
-  if (cached == nullptr || cached->size() > limit) return false;
-  std::span<std::uint8_t> buffer(buffer_.data(), cached->size());
-  std::memcpy(buffer.data(), cached->data(), cached->size());
+  const std::span<const std::uint8_t> cached = cache_.find(key);
+  if (cached.empty() || cached.size() > limit) return false;
+  std::span<std::uint8_t> buffer(buffer_.data(), cached.size());
+  std::memcpy(buffer.data(), cached.data(), cached.size());
   patch_cached(query, packet, buffer);
   stats_.bump(stats_.answers_from_cache);
   finish_response(buffer, emit);

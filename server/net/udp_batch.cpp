@@ -2,7 +2,7 @@
 
 namespace hayate::server::net {
 
-UdpBatch::UdpBatch() : queries(kMessages * kQuerySize), responses(kMessages * kResponseSize) {}
+UdpBatch::UdpBatch() : queries(kMessages * kQueryStride), responses(kMessages * kResponseStride) {}
 
 void UdpBatch::prepare_receive() {
   for (std::size_t i = 0; i < kMessages; ++i) {

@@ -166,6 +166,85 @@ TEST_F(UdpServerTest, OversizedDatagramIsDroppedAndServerKeepsServing) {
   EXPECT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{2});
 }
 
+// One batch mixing what the server must drop (an empty datagram, one larger than any query, one
+// the handler drops) with good queries from two clients: each client gets exactly its own good
+// answers, whole, whatever the drops around them did to the batch's positions.
+TEST_F(UdpServerTest, MixedBatchAnswersEachClientOnlyItsGoodQueries) {
+  const std::uint16_t port = start();
+  ClientSocket a(AF_INET, SOCK_DGRAM, std::chrono::milliseconds(500));
+  ClientSocket b(AF_INET, SOCK_DGRAM, std::chrono::milliseconds(500));
+  std::multiset<std::uint16_t> good_a, good_b;
+  for (std::uint16_t id = 1; id <= 24; ++id) {
+    const ClientSocket& client = id % 2 == 0 ? a : b;
+    switch (id % 4) {
+      case 0:
+        send_to(client, make_query(0xff00 | id), port);  // the handler drops it
+        break;
+      case 1:
+        send_to(client, make_query(id, 20), port);
+        good_b.insert(id);
+        break;
+      case 2:
+        send_to(client, make_query(id, 40), port);
+        good_a.insert(id);
+        break;
+      case 3:
+        send_to(client, std::span<const std::uint8_t>(), port);       // empty
+        send_to(client, make_query(id, UdpBatch::kQuerySize), port);  // truncated by the kernel
+        break;
+    }
+  }
+  io_.start();  // all of it is queued: the first recvmmsg takes one full batch
+  auto receive_checked = [](const ClientSocket& s, std::size_t extra) {
+    std::multiset<std::uint16_t> ids;
+    std::uint8_t buffer[512];
+    for (ssize_t n; (n = ::recv(s.fd(), buffer, sizeof buffer, 0)) > 0;) {
+      EXPECT_EQ(static_cast<std::size_t>(n), 12 + extra) << "the answer to this client's query";
+      ids.insert(message_id(std::span<const std::uint8_t>(buffer, n)));
+    }
+    return ids;
+  };
+  EXPECT_EQ(receive_checked(a, 40), good_a);
+  EXPECT_EQ(receive_checked(b, 20), good_b);
+  // Every ID once (the empty datagrams too); the oversized ones never reach the handler.
+  EXPECT_EQ(handler_.handled.load(), 24);
+}
+
+// Emits a response of the size the query's second byte asks for, in units of 256 bytes plus
+// the third byte: a stand-in for a processor's large answers.
+class SizedHandler final : public QueryHandler {
+ public:
+  using QueryHandler::handle;
+  void handle(std::span<const std::uint8_t> query, const ClientInfo&, EmitResponse emit,
+              DeferResponse) override {
+    std::vector<std::uint8_t> response(query[1] * 256 + query[2], 0x5a);
+    response[0] = query[0];
+    response[1] = query[1];
+    response[2] = 0x80;
+    emit(response);
+  }
+};
+
+// The largest UDP answer the processor makes (udp-payload-size 4096) goes out whole; a handler
+// emitting more than a UDP response can be is a bug whose message is dropped, not cut.
+TEST_F(UdpServerTest, LargestUdpAnswerGoesOutWholeLargerIsDropped) {
+  SizedHandler sized;
+  const std::uint16_t port = start("127.0.0.1", 0, &sized);
+  io_.start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, std::chrono::milliseconds(500));
+  std::vector<std::uint8_t> largest{0x01, 0x10, 0x00};  // 0x1000 = 4096 bytes
+  std::vector<std::uint8_t> too_large{0x02, 0x10, 0x01};
+  static_assert(UdpBatch::kResponseSize == 0x1000);
+  send_to(client, too_large, port);
+  send_to(client, largest, port);
+  std::vector<std::uint8_t> buffer(70000);
+  const ssize_t n = ::recv(client.fd(), buffer.data(), buffer.size(), 0);
+  ASSERT_EQ(n, 4096);
+  EXPECT_EQ(buffer[0], 0x01);
+  EXPECT_EQ(buffer[4095], 0x5a);
+  EXPECT_LT(::recv(client.fd(), buffer.data(), buffer.size(), 0), 0) << "nothing else comes";
+}
+
 // A deferred answer leaves from the socket the query came to, for the client that asked, in the
 // order the answers become ready; the synchronous batch path is not involved.
 TEST_F(UdpServerTest, DeferredAnswersAreSentLaterToTheRightClient) {
