@@ -1,11 +1,9 @@
 #include "zone/zone_file_reader.hpp"
 
-#include <arpa/inet.h>
 #include <sys/stat.h>
 #include "zone/ldns_wrapper.hpp"
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -14,6 +12,7 @@
 #include <sstream>
 
 #include "zone/extra_rdata.hpp"
+#include "zone/fast_rdata.hpp"
 #include "zone/generate_directive.hpp"
 #include "zone/master_lexer.hpp"
 #include "zone/rdata_checks.hpp"
@@ -194,52 +193,6 @@ std::optional<std::string> check_wire_with_ldns(std::uint16_t type, const Rdata&
     return "not valid for the type (fields do not fill the rdata exactly)";
   }
   return std::nullopt;
-}
-
-// The types that make up most of a large zone, parsed without ldns's per-record string work
-// (a 1M-record zone loads about twice as fast). The results are byte-identical to ldns's; the
-// unit tests compare them. nullopt means "not handled here": the caller falls back to ldns.
-std::optional<Result<Rdata>> fast_rdata(std::uint16_t type, std::span<const MasterToken> tokens,
-                                        const Name& origin) {
-  auto name_rdata = [&](std::string_view text, Rdata out) -> std::optional<Result<Rdata>> {
-    auto name = Name::from_text(text, &origin);
-    if (!name) return std::nullopt;  // let ldns word the error
-    out.insert(out.end(), name->wire().begin(), name->wire().end());
-    return Result<Rdata>(std::move(out));
-  };
-  switch (type) {
-    case rr_type::A:
-    case rr_type::AAAA: {
-      if (tokens.size() != 1 || tokens[0].text.size() > 45 || tokens[0].quoted) return std::nullopt;
-      char text[46];
-      tokens[0].text.copy(text, tokens[0].text.size());
-      text[tokens[0].text.size()] = '\0';
-      Rdata out(type == rr_type::A ? 4 : 16);
-      if (inet_pton(type == rr_type::A ? AF_INET : AF_INET6, text, out.data()) != 1) {
-        return std::nullopt;
-      }
-      return Result<Rdata>(std::move(out));
-    }
-    case rr_type::NS:
-    case rr_type::CNAME:
-    case rr_type::PTR:
-    case rr_type::DNAME:
-      if (tokens.size() != 1 || tokens[0].quoted) return std::nullopt;
-      return name_rdata(tokens[0].text, Rdata());
-    case rr_type::MX: {
-      if (tokens.size() != 2 || tokens[1].quoted) return std::nullopt;
-      std::string_view p = tokens[0].text;
-      unsigned preference = 0;
-      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), preference);
-      if (p.empty() || ec != std::errc() || end != p.data() + p.size() || preference > 0xffff) {
-        return std::nullopt;
-      }
-      return name_rdata(tokens[1].text, Rdata{static_cast<std::uint8_t>(preference >> 8),
-                                              static_cast<std::uint8_t>(preference)});
-    }
-    default:
-      return std::nullopt;
-  }
 }
 
 // One read: sinks, TTL state and the ldns origin cache, shared by all included files.
@@ -531,7 +484,9 @@ Result<Rdata> ReadSession::rdata_from_text(std::uint16_t type, std::span<const M
   }
   if (type == rr_type::SVCB || type == rr_type::HTTPS) return svcb_rdata_from_text(tokens, origin);
   if (has_extra_parser(type)) return extra_rdata_from_text(type, tokens, origin);
-  if (auto fast = fast_rdata(type, tokens, origin)) return std::move(*fast);
+  if (options_.fast_rdata) {
+    if (auto fast = fast_rdata_from_text(type, tokens, origin)) return std::move(*fast);
+  }
   std::uint16_t ldns_type = ldns_alias_type(type).value_or(type);
   if (auto problem = check_rdata_text(ldns_type, tokens)) return make_error(*problem);
   auto rdata = rdata_via_ldns(ldns_type, tokens, origin);
