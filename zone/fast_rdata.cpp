@@ -195,6 +195,11 @@ bool has_fast_rdata(std::uint16_t type) {
 
 std::optional<Rdata> fast_rdata_from_text(std::uint16_t type, std::span<const MasterToken> tokens,
                                           const Name& origin) {
+  // ldns takes "\#" as the RFC 3597 generic-rdata marker wherever it stands, not only first
+  // (so "TXT a \# b" is an error there): leave such text to it.
+  for (const auto& token : tokens) {
+    if (token.text.starts_with("\\#")) return std::nullopt;
+  }
   switch (type) {
     case rr_type::A:
       return address(tokens, AF_INET, 4);

@@ -159,6 +159,9 @@ std::vector<Case> edge_cases() {
       {"TXT", "\"\\1\"", Path::kLdns},
       {"TXT", "\"\xc3\xa9t\xc3\xa9\"", Path::kFast},
       {"TXT", "", Path::kLdns},
+      {"TXT", "a \\# 4 C0000205", Path::kLdns},  // ldns: "\#" is generic rdata anywhere
+      {"TXT", "a \\#x", Path::kLdns},
+      {"NS", "\\#", Path::kLdns},
       {"SPF", "\"v=spf1 -all\"", Path::kFast},
       {"SOA", "ns1 hostmaster 1 7200 900 1209600 300", Path::kFast},
       {"SOA", "ns1. host. 4294967295 0 0 0 0", Path::kFast},
