@@ -1,18 +1,15 @@
 #include "zone/zone_file_reader.hpp"
 
-#include <sys/stat.h>
 #include "zone/ldns_wrapper.hpp"
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <memory>
 #include <span>
-#include <sstream>
 
 #include "zone/extra_rdata.hpp"
 #include "zone/fast_rdata.hpp"
+#include "zone/file_text.hpp"
 #include "zone/generate_directive.hpp"
 #include "zone/master_lexer.hpp"
 #include "zone/rdata_checks.hpp"
@@ -99,19 +96,6 @@ std::string directory_of(const std::string& path) {
   auto slash = path.rfind('/');
   if (slash == std::string::npos) return "";
   return path.substr(0, slash + 1);
-}
-
-Result<std::string> slurp(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return make_error(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return make_error("not a regular file");  // BIND: "not a file"
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(std::strerror(errno));
-  std::string text;
-  text.resize(static_cast<std::size_t>(st.st_size));
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text;
 }
 
 // The parts of a record line after the owner: [ttl] [class] type (either order), rdata.
@@ -204,8 +188,9 @@ class ReadSession {
       : options_(options), files_(files), on_record_(on_record), on_warning_(on_warning) {}
 
   std::optional<Diagnostic> read_file(const std::string& path, const Name& origin, unsigned depth);
+  // `file`, when given, holds `text` and gets back the pages the reader has passed.
   std::optional<Diagnostic> read_text(const std::string& name, std::string_view text,
-                                      const Name& origin, unsigned depth);
+                                      const Name& origin, unsigned depth, FileText* file = nullptr);
 
  private:
   struct FileState {
@@ -258,13 +243,14 @@ class ReadSession {
 
 std::optional<Diagnostic> ReadSession::read_file(const std::string& path, const Name& origin,
                                                  unsigned depth) {
-  auto text = slurp(path);
-  if (!text) return Diagnostic{Severity::kError, path, 0, "cannot read: " + text.error()};
-  return read_text(path, *text, origin, depth);
+  auto file = FileText::read(path);
+  if (!file) return Diagnostic{Severity::kError, path, 0, "cannot read: " + file.error()};
+  return read_text(path, file->text(), origin, depth, &*file);
 }
 
 std::optional<Diagnostic> ReadSession::read_text(const std::string& name, std::string_view text,
-                                                 const Name& origin, unsigned depth) {
+                                                 const Name& origin, unsigned depth,
+                                                 FileText* file) {
   files_.push_back(name);
   FileState f;
   f.index = static_cast<std::uint32_t>(files_.size() - 1);
@@ -285,6 +271,9 @@ std::optional<Diagnostic> ReadSession::read_text(const std::string& name, std::s
     f.line = entry.line;
     if (auto diag = handle_entry(f, entry)) return diag;
     if (entry.has_nul) return error(f, "NUL octet in the text (a binary file?)");
+    // Nothing refers to the text before the lexer's position any more: records, names and
+    // diagnostics are copies.
+    if (file != nullptr) file->release_before(lexer.position());
   }
 }
 
@@ -351,10 +340,10 @@ std::optional<Diagnostic> ReadSession::handle_include(FileState& f,
   }
   // Relative paths are relative to the including file's directory, not the working directory.
   std::string path = (*file)[0] == '/' ? *file : directory_of(*f.name) + *file;
-  auto text = slurp(path);
-  if (!text) return error(f, "$INCLUDE '" + path + "': " + text.error());
+  auto included = FileText::read(path);
+  if (!included) return error(f, "$INCLUDE '" + path + "': " + included.error());
   // The included file gets its own origin and owner; ours are untouched (RFC 1035 §5.1).
-  return read_text(path, *text, origin, f.depth + 1);
+  return read_text(path, included->text(), origin, f.depth + 1, &*included);
 }
 
 std::optional<Diagnostic> ReadSession::handle_generate(FileState& f,
