@@ -57,6 +57,8 @@ class RdataBuilder {
     // ldns 1.8 reads "\\@" in rdata as the origin, not as a label "@" (Name::from_text, BIND):
     // such names go to ldns so that the two paths agree.
     if (token.text != "@" && token.text.find('@') != std::string_view::npos) return false;
+    // A quote inside the token ("a\"b c\"d" is one token to the lexer) splits it for ldns.
+    if (token.text.find('"') != std::string_view::npos) return false;
     auto parsed = Name::from_text(token.text, &origin);
     if (!parsed) return false;
     buffer().insert(buffer().end(), parsed->wire().begin(), parsed->wire().end());

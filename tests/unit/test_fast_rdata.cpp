@@ -129,6 +129,9 @@ std::vector<Case> edge_cases() {
       {"NS", "a\\256", Path::kLdns},
       {"NS", "\"quoted\"", Path::kLdns},
       {"NS", "a b", Path::kLdns},
+      {"NS", "a\"b c\"d", Path::kLdns},  // one token to the lexer, two to ldns (fuzzer find)
+      {"NS", "a\\ b", Path::kFast},
+      {"NS", "a\\;b\\(c\\)", Path::kFast},
       {"CNAME", "target", Path::kFast},
       {"CNAME", "*.wild.example.", Path::kFast},
       {"PTR", "host.example.", Path::kFast},
