@@ -39,6 +39,8 @@ class MasterLexer {
   Result<bool> next(MasterEntry& entry);
 
   std::uint32_t error_line() const { return error_line_; }
+  // Offset of the first octet not yet read: the entries handed out lie before it.
+  std::size_t position() const { return pos_; }
 
  private:
   Result<bool> fail(std::string message, std::uint32_t line);

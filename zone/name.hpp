@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "zone/name_storage.hpp"
 #include "zone/result.hpp"
 
 namespace hayate::zone {
@@ -29,7 +30,7 @@ constexpr std::uint8_t ascii_lower(std::uint8_t c) {
 class Name {
  public:
   // The root name ".".
-  Name() : wire_(1, '\0') {}
+  Name() : wire_(std::string_view("", 1)) {}
 
   // Parses presentation format (RFC 1035 §5.1): "\DDD" and "\X" escapes, a trailing dot makes
   // the name absolute; otherwise `origin` is appended (error when there is none). "@" is origin.
@@ -82,11 +83,11 @@ class Name {
   std::size_t hash() const;
 
  private:
-  explicit Name(std::string wire) : wire_(std::move(wire)) {}
+  explicit Name(std::string_view wire) : wire_(wire) {}
   // Offsets of each label's length octet, leftmost first; returns the label count.
   std::size_t label_offsets(std::uint8_t (&offsets)[kMaxLabelCount]) const;
 
-  std::string wire_;
+  NameStorage wire_;  // inline up to 30 octets: most names of a big zone need no heap block
 };
 
 struct NameHash {

@@ -1,7 +1,6 @@
 #include "zone/zone.hpp"
 
 #include <algorithm>
-#include <bitset>
 #include <cstring>
 
 #include "zone/rdata_names.hpp"
@@ -53,10 +52,18 @@ Zone::Zone(Name origin, std::uint16_t rclass)
 AddResult Zone::add(const Name& owner, std::uint16_t type, std::uint32_t ttl, Rdata rdata,
                     SourceLocation where) {
   if (!owner.is_subdomain_of(origin_)) return AddResult::kOutOfZone;
-  Node& node = nodes_[owner];
+  auto [it, inserted] = nodes_.try_emplace(owner);
+  Node& node = it->second;  // node-based map: stays put when add_ancestors() rehashes
+  if (inserted) add_ancestors(it->first);
   RRset* rrset = node.find(type);
   if (rrset == nullptr) {
-    node.rrsets_.push_back(RRset{type, ttl, {std::move(rdata)}, where});
+    note_cut_or_dname(it->first, node, type);
+    RRset& added = node.rrsets_.emplace_back();
+    added.type = type;
+    added.ttl = ttl;
+    added.rdatas.reserve(1);  // most sets hold one record
+    added.rdatas.push_back(std::move(rdata));
+    added.where = where;
     ++record_count_;
     return AddResult::kAdded;
   }
@@ -69,46 +76,48 @@ AddResult Zone::add(const Name& owner, std::uint16_t type, std::uint32_t ttl, Rd
 }
 
 void Zone::finalize() {
-  add_empty_nonterminals();
-  mark_cuts_and_occlusion();
+  mark_occlusion();
 }
 
 // Every name between a node and the apex must exist as a node, so that lookups find the right
 // closest encloser and an empty non-terminal blocks the wildcard above it (RFC 4592 §2.2.2).
-void Zone::add_empty_nonterminals() {
-  std::vector<const Name*> owners;
-  owners.reserve(nodes_.size());
-  for (const auto& [name, node] : nodes_)
-    owners.push_back(&name);  // node-based: stable
-  for (const Name* owner : owners) {
-    std::size_t labels = owner->label_count();
-    std::size_t pos = 0;
-    for (std::size_t strip = 1; labels > apex_labels_ + strip; ++strip) {
-      pos += 1 + owner->wire()[pos];
-      NameView ancestor{owner->wire().subspan(pos)};
-      if (find(ancestor)) break;  // that ancestor's own chain is (or will be) complete
-      nodes_.try_emplace(Name::from_valid_wire(ancestor.wire));
-    }
+// Done as each new owner arrives, while its name is still in the cache: a later pass over a
+// million nodes costs a cache miss per node.
+void Zone::add_ancestors(const Name& owner) {
+  std::size_t labels = owner.label_count();
+  std::size_t pos = 0;
+  for (std::size_t strip = 1; labels > apex_labels_ + strip; ++strip) {
+    pos += 1 + owner.wire()[pos];
+    NameView ancestor{owner.wire().subspan(pos)};
+    if (find(ancestor)) break;  // that ancestor's own chain is complete
+    nodes_.try_emplace(Name::from_valid_wire(ancestor.wire));
   }
 }
 
-void Zone::mark_cuts_and_occlusion() {
-  // Label counts at which a cut or DNAME exists: a node only needs its ancestors at those depths
-  // probed, and most nodes of a big zone have none above them (one hash probe saved per level).
-  std::bitset<kMaxLabelCount + 1> occluding_depths;
-  for (auto& [name, node] : nodes_) {
-    node.delegation_ = &node != apex_ && node.find(rr_type::NS) != nullptr;
-    node.dname_ = node.find(rr_type::DNAME) != nullptr;
-    if (node.delegation_ || node.dname_) occluding_depths.set(name.label_count());
+// NS at a name other than the apex is a zone cut (RFC 1034 §4.2.1); a DNAME occludes the names
+// below it (RFC 6672 §2.4). The depths are kept so that mark_occlusion() probes only those.
+void Zone::note_cut_or_dname(const Name& owner, Node& node, std::uint16_t type) {
+  if (type == rr_type::NS && &node != apex_) {
+    node.delegation_ = true;
+  } else if (type == rr_type::DNAME) {
+    node.dname_ = true;
+  } else {
+    return;
   }
-  if (occluding_depths.none()) return;
+  occluding_depths_.set(owner.label_count());
+}
+
+void Zone::mark_occlusion() {
+  // Most nodes of a big zone have no cut or DNAME at any depth above them: one hash probe saved
+  // per level, and nothing at all to do in a zone without cuts.
+  if (occluding_depths_.none()) return;
   std::uint8_t offsets[kMaxLabelCount + 1];
   for (auto& [name, node] : nodes_) {
     const std::size_t labels = label_offsets(name.wire(), offsets);
     // A DNAME occludes everything below its owner, the apex included (RFC 6672 §2.4); NS only
     // below a cut, and the apex NS is no cut.
     for (std::size_t depth = apex_labels_; depth < labels; ++depth) {
-      if (!occluding_depths.test(depth)) continue;
+      if (!occluding_depths_.test(depth)) continue;
       NodeRef ancestor = find(NameView{name.wire().subspan(offsets[labels - depth])});
       if (!ancestor) continue;
       if (ancestor.node->delegation_) node.below_delegation_ = true;

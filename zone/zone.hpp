@@ -1,10 +1,11 @@
 // One zone: its RRsets by owner and type, and the tree questions (RFC 1034 §4.3.2, RFC 4592).
 //
-// Like NSD's zone compiler, the work is done at load time: finalize() adds the empty non-terminals,
-// marks delegation points, DNAME owners and occluded names, so a lookup is a handful of hash probes
-// (one per label below the apex) and no allocation.
+// Like NSD's zone compiler, the work is done at load time: add() creates the empty non-terminals
+// and marks delegation points and DNAME owners, finalize() marks occluded names, so a lookup is a
+// handful of hash probes (one per label below the apex) and no allocation.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -102,6 +103,8 @@ class Zone {
   std::uint16_t rclass() const { return rclass_; }
 
   // Building. Records may come in any order; call finalize() once all are in.
+  // Room for about `names` owner names, so that a large zone's table is not rehashed as it grows.
+  void reserve(std::size_t names) { nodes_.reserve(names); }
   AddResult add(const Name& owner, std::uint16_t type, std::uint32_t ttl, Rdata rdata,
                 SourceLocation where);
   void finalize();
@@ -149,8 +152,9 @@ class Zone {
 
  private:
   Lookup wildcard_or_nxdomain(NodeRef closest_encloser) const;
-  void add_empty_nonterminals();
-  void mark_cuts_and_occlusion();
+  void add_ancestors(const Name& owner);
+  void note_cut_or_dname(const Name& owner, Node& node, std::uint16_t type);
+  void mark_occlusion();
 
   Name origin_;
   std::size_t apex_labels_;
@@ -158,6 +162,7 @@ class Zone {
   std::unordered_map<Name, Node, NameKeyHash, NameKeyEqual> nodes_;
   Node* apex_ = nullptr;
   std::size_t record_count_ = 0;
+  std::bitset<kMaxLabelCount + 1> occluding_depths_;  // label counts of cuts and DNAME owners
   std::vector<std::string> files_;
 };
 

@@ -1,19 +1,15 @@
 #include "zone/zone_file_reader.hpp"
 
-#include <arpa/inet.h>
-#include <sys/stat.h>
 #include "zone/ldns_wrapper.hpp"
 
-#include <cerrno>
-#include <charconv>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <memory>
 #include <span>
-#include <sstream>
 
 #include "zone/extra_rdata.hpp"
+#include "zone/fast_rdata.hpp"
+#include "zone/file_text.hpp"
 #include "zone/generate_directive.hpp"
 #include "zone/master_lexer.hpp"
 #include "zone/rdata_checks.hpp"
@@ -102,19 +98,6 @@ std::string directory_of(const std::string& path) {
   return path.substr(0, slash + 1);
 }
 
-Result<std::string> slurp(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return make_error(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return make_error("not a regular file");  // BIND: "not a file"
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(std::strerror(errno));
-  std::string text;
-  text.resize(static_cast<std::size_t>(st.st_size));
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text;
-}
-
 // The parts of a record line after the owner: [ttl] [class] type (either order), rdata.
 struct RecordHead {
   std::optional<std::uint32_t> ttl;
@@ -196,52 +179,6 @@ std::optional<std::string> check_wire_with_ldns(std::uint16_t type, const Rdata&
   return std::nullopt;
 }
 
-// The types that make up most of a large zone, parsed without ldns's per-record string work
-// (a 1M-record zone loads about twice as fast). The results are byte-identical to ldns's; the
-// unit tests compare them. nullopt means "not handled here": the caller falls back to ldns.
-std::optional<Result<Rdata>> fast_rdata(std::uint16_t type, std::span<const MasterToken> tokens,
-                                        const Name& origin) {
-  auto name_rdata = [&](std::string_view text, Rdata out) -> std::optional<Result<Rdata>> {
-    auto name = Name::from_text(text, &origin);
-    if (!name) return std::nullopt;  // let ldns word the error
-    out.insert(out.end(), name->wire().begin(), name->wire().end());
-    return Result<Rdata>(std::move(out));
-  };
-  switch (type) {
-    case rr_type::A:
-    case rr_type::AAAA: {
-      if (tokens.size() != 1 || tokens[0].text.size() > 45 || tokens[0].quoted) return std::nullopt;
-      char text[46];
-      tokens[0].text.copy(text, tokens[0].text.size());
-      text[tokens[0].text.size()] = '\0';
-      Rdata out(type == rr_type::A ? 4 : 16);
-      if (inet_pton(type == rr_type::A ? AF_INET : AF_INET6, text, out.data()) != 1) {
-        return std::nullopt;
-      }
-      return Result<Rdata>(std::move(out));
-    }
-    case rr_type::NS:
-    case rr_type::CNAME:
-    case rr_type::PTR:
-    case rr_type::DNAME:
-      if (tokens.size() != 1 || tokens[0].quoted) return std::nullopt;
-      return name_rdata(tokens[0].text, Rdata());
-    case rr_type::MX: {
-      if (tokens.size() != 2 || tokens[1].quoted) return std::nullopt;
-      std::string_view p = tokens[0].text;
-      unsigned preference = 0;
-      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), preference);
-      if (p.empty() || ec != std::errc() || end != p.data() + p.size() || preference > 0xffff) {
-        return std::nullopt;
-      }
-      return name_rdata(tokens[1].text, Rdata{static_cast<std::uint8_t>(preference >> 8),
-                                              static_cast<std::uint8_t>(preference)});
-    }
-    default:
-      return std::nullopt;
-  }
-}
-
 // One read: sinks, TTL state and the ldns origin cache, shared by all included files.
 class ReadSession {
  public:
@@ -251,8 +188,9 @@ class ReadSession {
       : options_(options), files_(files), on_record_(on_record), on_warning_(on_warning) {}
 
   std::optional<Diagnostic> read_file(const std::string& path, const Name& origin, unsigned depth);
+  // `file`, when given, holds `text` and gets back the pages the reader has passed.
   std::optional<Diagnostic> read_text(const std::string& name, std::string_view text,
-                                      const Name& origin, unsigned depth);
+                                      const Name& origin, unsigned depth, FileText* file = nullptr);
 
  private:
   struct FileState {
@@ -305,13 +243,14 @@ class ReadSession {
 
 std::optional<Diagnostic> ReadSession::read_file(const std::string& path, const Name& origin,
                                                  unsigned depth) {
-  auto text = slurp(path);
-  if (!text) return Diagnostic{Severity::kError, path, 0, "cannot read: " + text.error()};
-  return read_text(path, *text, origin, depth);
+  auto file = FileText::read(path);
+  if (!file) return Diagnostic{Severity::kError, path, 0, "cannot read: " + file.error()};
+  return read_text(path, file->text(), origin, depth, &*file);
 }
 
 std::optional<Diagnostic> ReadSession::read_text(const std::string& name, std::string_view text,
-                                                 const Name& origin, unsigned depth) {
+                                                 const Name& origin, unsigned depth,
+                                                 FileText* file) {
   files_.push_back(name);
   FileState f;
   f.index = static_cast<std::uint32_t>(files_.size() - 1);
@@ -332,6 +271,9 @@ std::optional<Diagnostic> ReadSession::read_text(const std::string& name, std::s
     f.line = entry.line;
     if (auto diag = handle_entry(f, entry)) return diag;
     if (entry.has_nul) return error(f, "NUL octet in the text (a binary file?)");
+    // Nothing refers to the text before the lexer's position any more: records, names and
+    // diagnostics are copies.
+    if (file != nullptr) file->release_before(lexer.position());
   }
 }
 
@@ -398,10 +340,10 @@ std::optional<Diagnostic> ReadSession::handle_include(FileState& f,
   }
   // Relative paths are relative to the including file's directory, not the working directory.
   std::string path = (*file)[0] == '/' ? *file : directory_of(*f.name) + *file;
-  auto text = slurp(path);
-  if (!text) return error(f, "$INCLUDE '" + path + "': " + text.error());
+  auto included = FileText::read(path);
+  if (!included) return error(f, "$INCLUDE '" + path + "': " + included.error());
   // The included file gets its own origin and owner; ours are untouched (RFC 1035 §5.1).
-  return read_text(path, *text, origin, f.depth + 1);
+  return read_text(path, included->text(), origin, f.depth + 1, &*included);
 }
 
 std::optional<Diagnostic> ReadSession::handle_generate(FileState& f,
@@ -531,7 +473,9 @@ Result<Rdata> ReadSession::rdata_from_text(std::uint16_t type, std::span<const M
   }
   if (type == rr_type::SVCB || type == rr_type::HTTPS) return svcb_rdata_from_text(tokens, origin);
   if (has_extra_parser(type)) return extra_rdata_from_text(type, tokens, origin);
-  if (auto fast = fast_rdata(type, tokens, origin)) return std::move(*fast);
+  if (options_.fast_rdata) {
+    if (auto fast = fast_rdata_from_text(type, tokens, origin)) return std::move(*fast);
+  }
   std::uint16_t ldns_type = ldns_alias_type(type).value_or(type);
   if (auto problem = check_rdata_text(ldns_type, tokens)) return make_error(*problem);
   auto rdata = rdata_via_ldns(ldns_type, tokens, origin);

@@ -2,9 +2,10 @@
 //
 // The reader does the lexical work itself (directives, parentheses, comments, quoted strings,
 // omitted owner/TTL/class, $ORIGIN, $TTL, $INCLUDE relative to the including file, $GENERATE) so
-// that every error carries the exact file and line; each record's text is then handed to ldns for
-// rdata parsing, and rdata that ldns accepts but is malformed is checked here (see
-// rdata_checks.hpp). SVCB/HTTPS rdata is parsed by svcb_rdata.hpp instead of ldns.
+// that every error carries the exact file and line. Rdata of the common types in their plain
+// spellings is parsed by fast_rdata.hpp; the rest is handed to ldns, and rdata that ldns accepts
+// but is malformed is checked here (see rdata_checks.hpp). SVCB/HTTPS rdata is parsed by
+// svcb_rdata.hpp instead of ldns.
 //
 // TTL rules (BIND 9 behaviour): an explicit TTL wins; else $TTL; else, for an SOA, its MINIMUM
 // field (warning "no TTL specified; using SOA MINTTL instead", RFC 2308 §4), which then serves as
@@ -31,6 +32,8 @@ struct ZoneFileReadOptions {
   unsigned max_include_depth = 16;        // nested $INCLUDEs; guards against include loops
   unsigned max_generate_records = 65536;  // per $GENERATE line
   bool allow_include = true;              // false: $INCLUDE is an error (fuzzing, untrusted text)
+  // false: all rdata through ldns, skipping fast_rdata.hpp; the differential tests' oracle.
+  bool fast_rdata = true;
 };
 
 class ZoneFileReader {
