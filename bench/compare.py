@@ -73,7 +73,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seconds", type=float, default=5.0, help="length of each dnsperf run")
     p.add_argument("--fixed-rate", type=int, default=100000,
-                   help="queries/s of the CPU-per-query runs (dnsperf -Q)")
+                   help="queries/s of the CPU-per-query runs (dnsperf -Q); 0: half the lowest "
+                   "maximum rate of the round, for a machine where dnsperf cannot reach it")
     p.add_argument("--clients", type=int, default=10, help="dnsperf -c")
     p.add_argument("--outstanding", type=int, default=200, help="dnsperf -q")
     p.add_argument("--timeout", type=float, default=2.0,
@@ -165,18 +166,18 @@ def measure(server, query_file: str, args, tcp: bool = False) -> dict:
         return {"error": str(e)[-1000:]}
 
 
-def measure_cpu(server, query_file: str, args) -> dict:
+def measure_cpu(server, query_file: str, args, rate: int) -> dict:
     """A fixed-rate run: CPU time of the server's process tree per answered query, and the
     latency distribution from dnsperf -v."""
     try:
         before = proc_stats.cpu_seconds(server.proc.pid)
         result = dnsperf.run(server.address, server.port, query_file, load_for(args),
-                             rate=args.fixed_rate, verbose=True)
+                             rate=rate, verbose=True)
         cpu = proc_stats.cpu_seconds(server.proc.pid) - before
     except Exception as e:
         return {"error": str(e)[-1000:]}
     out = as_dict(result)
-    out["rate"] = args.fixed_rate
+    out["rate"] = rate
     out["cpu_seconds"] = round(cpu, 3)
     if result.completed:
         out["cpu_us_per_query"] = round(cpu / result.completed * 1e6, 3)
@@ -265,27 +266,48 @@ def check_running(args, results: dict, running: dict) -> None:
                 log(f"  {group} {name}: wrong answer: {problem}")
 
 
+def fixed_rate(args, group_rounds: list[dict]) -> int:
+    """The rate of this round's fixed-rate runs: --fixed-rate, or with 0 ("auto") half the
+    lowest maximum rate any server of the group reached this round, so that every server is
+    measured at the same load and none of them, nor dnsperf, is saturated."""
+    if args.fixed_rate:
+        return args.fixed_rate
+    rates = [e["udp"]["qps"] for e in group_rounds if e.get("udp", {}).get("qps")]
+    return max(1000, int(min(rates) / 2 / 1000) * 1000) if rates else 10000
+
+
 def run_rounds(args, files: dict, results: dict, running: dict) -> None:
+    """Per round and group: every server's maximum-rate run in turn (A B C D), then every
+    server's fixed-rate run, then TCP; resolvers get a warm-up pass before their first run."""
     query_file = {"authoritative": files["queries"], "resolver": files.get("resolver_queries"),
                   "dns64": files.get("dns64_queries")}
-    for r in range(args.rounds):
-        for (group, name), server in running.items():
-            if group == "backend":
-                continue
-            log(f"round {r + 1}/{args.rounds}: {group} {name}")
-            entry = {}
-            if group != "authoritative":
-                try:
-                    entry["warm"] = warm(server, query_file[group], args)
-                except Exception as e:
-                    entry["warm"] = {"error": str(e)[-1000:]}
-            entry["udp"] = measure(server, query_file[group], args)
-            entry["fixed"] = measure_cpu(server, query_file[group], args)
-            if group == "authoritative" and not args.no_tcp:
-                entry["tcp"] = measure(server, query_file[group], args, tcp=True)
-            results[group]["servers"][name]["rounds"].append(entry)
+    groups: dict[str, dict] = {}
     for (group, name), server in running.items():
         if group != "backend":
+            groups.setdefault(group, {})[name] = server
+    for r in range(args.rounds):
+        for group, members in groups.items():
+            entries = {name: {} for name in members}
+            for name, server in members.items():
+                log(f"round {r + 1}/{args.rounds}: {group} {name}")
+                if group != "authoritative":
+                    try:
+                        entries[name]["warm"] = warm(server, query_file[group], args)
+                    except Exception as e:
+                        entries[name]["warm"] = {"error": str(e)[-1000:]}
+                entries[name]["udp"] = measure(server, query_file[group], args)
+            rate = fixed_rate(args, list(entries.values()))
+            for name, server in members.items():
+                log(f"round {r + 1}/{args.rounds}: {group} {name} at {rate} q/s")
+                entries[name]["fixed"] = measure_cpu(server, query_file[group], args, rate)
+            if group == "authoritative" and not args.no_tcp:
+                for name, server in members.items():
+                    log(f"round {r + 1}/{args.rounds}: {group} {name} over TCP")
+                    entries[name]["tcp"] = measure(server, query_file[group], args, tcp=True)
+            for name, entry in entries.items():
+                results[group]["servers"][name]["rounds"].append(entry)
+    for group, members in groups.items():
+        for name, server in members.items():
             results[group]["servers"][name]["memory"] = proc_stats.memory_mb(server.proc.pid)
 
 

@@ -186,5 +186,19 @@ class ReportTest(unittest.TestCase):
         self.assertIsNone(unmeasured["met"])
 
 
+class FixedRateTest(unittest.TestCase):
+    def test_given_rate_is_kept(self):
+        import compare
+        args = compare.parse_args(["--hayate", "/bin/true", "--fixed-rate", "100000"])
+        self.assertEqual(compare.fixed_rate(args, [{"udp": {"qps": 20000.0}}]), 100000)
+
+    def test_auto_is_half_the_slowest_server(self):
+        import compare
+        args = compare.parse_args(["--hayate", "/bin/true", "--fixed-rate", "0"])
+        rounds = [{"udp": {"qps": 50300.0}}, {"udp": {"qps": 20900.0}}, {"udp": {"error": "x"}}]
+        self.assertEqual(compare.fixed_rate(args, rounds), 10000)
+        self.assertEqual(compare.fixed_rate(args, [{"udp": {"qps": 900.0}}]), 1000)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
