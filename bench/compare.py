@@ -373,7 +373,9 @@ def machine() -> dict:
 def smoke_problems(results: dict) -> list[str]:
     """What --smoke asserts: every installed server started and answered in every run, and the
     JSON has its sections; nothing about speed."""
-    problems = [e for e in results["errors"]]
+    problems = list(results["errors"])
+    if not results.get("complete"):
+        problems.append("the run did not complete")
     for key in ("machine", "config", "versions", "authoritative", "ratios", "goals",
                 "zone_load", "startup"):
         if key not in results:
@@ -398,28 +400,18 @@ def smoke_problems(results: dict) -> list[str]:
     return problems
 
 
-def main(argv: list[str]) -> int:
-    args = parse_args(argv)
-    if not shutil.which("dnsperf"):
-        log("compare.py: dnsperf is not installed (scripts/install-deps.sh --peers): skipped")
-        return SKIP_EXIT
-    for path in (args.hayate, args.hayate_checkzone):
-        if not os.access(path, os.X_OK):
-            sys.exit(f"compare.py: {path} is not an executable")
-    work = Path(args.workdir or tempfile.mkdtemp(prefix="hayate-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    names = [n for n in args.servers.split(",") if n in AUTHORITATIVE and servers.installed(n)]
-    now = datetime.datetime.now(datetime.timezone.utc)
-    results = {"command": " ".join([Path(sys.argv[0]).name] + argv),
-               "started": now.isoformat(timespec="seconds"),
-               "machine": machine(),
-               "config": {k: v for k, v in vars(args).items() if k not in ("json", "plot")},
-               "versions": {"hayate": servers.version(args.hayate),
-                            "dnsperf": servers.version("dnsperf")},
-               "authoritative": {"servers": {}}, "zone_load": {}, "startup": {}, "errors": []}
-    for name, binary in servers.BINARIES.items():
-        if name != "unbound-dns64" and servers.installed(name):
-            results["versions"][name] = servers.version(binary)
+def checkpoint(args, results: dict) -> None:
+    """Ratios and goals of what is measured so far, written to --json: a run cut short (or one
+    whose later stage fails) keeps what it has, with "complete": false."""
+    results["machine"]["loadavg_end"] = list(os.getloadavg())
+    results["ratios"] = {group: report.ratios(results[group], "hayate")
+                         for group in ("authoritative", "resolver", "dns64") if group in results}
+    results["goals"] = report.goals(results)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+
+
+def run_stages(args, work: Path, names: list[str], results: dict) -> None:
     running: dict = {}
     try:
         files = prepare_files(args, work)
@@ -436,27 +428,57 @@ def main(argv: list[str]) -> int:
         results["startup"][str(size)] = {
             name: {"startup_seconds": s.get("startup_seconds"), **s.get("memory", {})}
             for name, s in results["authoritative"]["servers"].items() if not s.get("error")}
-        stop_all(running)
-        if args.big:
-            big = work / "big.zone"
-            with open(big, "w") as out:
-                gen_zone.write_zone(out, args.origin, args.big_names)
-            if not args.no_zone_load:
-                zone_load_stage(args, str(big), args.big_names, results)
-            startup_stage(args, Zone(args.origin, big), args.big_names, names, results)
-        if args.veth:
-            veth_stage(args, results)
     finally:
         stop_all(running)
+    checkpoint(args, results)
+    if args.big:
+        big = work / "big.zone"
+        with open(big, "w") as out:
+            gen_zone.write_zone(out, args.origin, args.big_names)
+        if not args.no_zone_load:
+            zone_load_stage(args, str(big), args.big_names, results)
+            checkpoint(args, results)
+        startup_stage(args, Zone(args.origin, big), args.big_names, names, results)
+        checkpoint(args, results)
+    if args.veth:
+        veth_stage(args, results)
+
+
+def new_results(args, argv: list[str]) -> dict:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    results = {"command": " ".join([Path(sys.argv[0]).name] + argv),
+               "started": now.isoformat(timespec="seconds"), "complete": False,
+               "machine": machine(),
+               "config": {k: v for k, v in vars(args).items() if k not in ("json", "plot")},
+               "versions": {"hayate": servers.version(args.hayate),
+                            "dnsperf": servers.version("dnsperf")},
+               "authoritative": {"servers": {}}, "zone_load": {}, "startup": {}, "errors": []}
+    for name, binary in servers.BINARIES.items():
+        if name != "unbound-dns64" and servers.installed(name):
+            results["versions"][name] = servers.version(binary)
+    return results
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if not shutil.which("dnsperf"):
+        log("compare.py: dnsperf is not installed (scripts/install-deps.sh --peers): skipped")
+        return SKIP_EXIT
+    for path in (args.hayate, args.hayate_checkzone):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"compare.py: {path} is not an executable")
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="hayate-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    names = [n for n in args.servers.split(",") if n in AUTHORITATIVE and servers.installed(n)]
+    results = new_results(args, argv)
+    try:
+        run_stages(args, work, names, results)
+        results["complete"] = True
+    finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
-    results["machine"]["loadavg_end"] = list(os.getloadavg())
-    results["ratios"] = {group: report.ratios(results[group], "hayate")
-                         for group in ("authoritative", "resolver", "dns64") if group in results}
-    results["goals"] = report.goals(results)
+        checkpoint(args, results)
     print(report.table(results), end="")
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
     if args.plot and report.plot(results, Path(args.plot)):
         log(f"plot: {args.plot}")
     if args.smoke:

@@ -134,11 +134,10 @@ def table(results: dict) -> str:
                          f"{_fmt(m['p99_latency_ms'], 2):>8}{_fmt(m['tcp_qps']):>10}"
                          f"{_fmt(server.get('startup_seconds'), 2):>9}"
                          f"{_fmt(server.get('memory', {}).get('pss_mb'), 1):>8}")
-        short = sorted(name for name, server in data["servers"].items()
-                       for r in server["rounds"]
-                       if r.get("fixed", {}).get("qps", 0) < 0.9 * r.get("fixed", {}).get("rate", 0))
+        short = {name for name, server in data["servers"].items() for r in server["rounds"]
+                 if r.get("fixed", {}).get("qps", 0) < 0.9 * r.get("fixed", {}).get("rate", 0)}
         if short:
-            lines.append(f"  (below 90% of the fixed rate: {', '.join(sorted(set(short)))}; "
+            lines.append(f"  (below 90% of the fixed rate: {', '.join(sorted(short))}; "
                          "their CPU per query is at a lower load: try --fixed-rate 0)")
         for peer, per_metric in results.get("ratios", {}).get(group, {}).items():
             text = ", ".join(f"{name} {_fmt(v['median'], 2)}" for name, v in per_metric.items())
