@@ -94,6 +94,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--veth", action="store_true", help="run bench/xdp_veth_bench.py (root)")
     p.add_argument("--json", help="write the results here")
     p.add_argument("--plot", help="write a gnuplot PNG here (if gnuplot is installed)")
+    p.add_argument("--markdown", help="write the results tables as Markdown here (README)")
     p.add_argument("--workdir", help="keep generated files here (default: a temp dir, removed)")
     p.add_argument("--smoke", action="store_true",
                    help="quick self-check for ctest: 2,000 names, 1 round, 0.5 s runs")
@@ -449,7 +450,7 @@ def new_results(args, argv: list[str]) -> dict:
     results = {"command": " ".join([Path(sys.argv[0]).name] + argv),
                "started": now.isoformat(timespec="seconds"), "complete": False,
                "machine": machine(),
-               "config": {k: v for k, v in vars(args).items() if k not in ("json", "plot")},
+               "config": {k: v for k, v in vars(args).items() if k not in ("json", "plot", "markdown")},
                "versions": {"hayate": servers.version(args.hayate),
                             "dnsperf": servers.version("dnsperf")},
                "authoritative": {"servers": {}}, "zone_load": {}, "startup": {}, "errors": []}
@@ -479,6 +480,8 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(work, ignore_errors=True)
         checkpoint(args, results)
     print(report.table(results), end="")
+    if args.markdown:
+        Path(args.markdown).write_text(report.markdown(results))
     if args.plot and report.plot(results, Path(args.plot)):
         log(f"plot: {args.plot}")
     if args.smoke:

@@ -2,6 +2,7 @@
 gnuplot PNG when gnuplot is installed)."""
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import subprocess
@@ -202,3 +203,67 @@ unset multiplot
 """
     proc = subprocess.run([gnuplot], input=script, capture_output=True, text=True, timeout=60)
     return proc.returncode == 0 and png.exists()
+
+
+def short_version(text: str) -> str:
+    """"4.6.1" from "NSD version 4.6.1"; "" when there is no version number."""
+    m = re.search(r"\d+(\.\d+)+", text or "")
+    return m.group(0) if m else ""
+
+
+def _markdown_group(results: dict, group: str) -> list[str]:
+    data = results[group]
+    out = [f"\n{group}, medians of {results['config']['rounds']} rounds:\n",
+           "| server | q/s (max) | avg ms | CPU µs/query | at q/s | p99 ms | TCP q/s |",
+           "|---|---|---|---|---|---|---|"]
+    for name, server in data["servers"].items():
+        m = medians(server)
+        fixed_qps = median_or_none([metric(r, "fixed", "qps") for r in server["rounds"]])
+        version = short_version(results.get("versions", {}).get(name, ""))
+        out.append(f"| {name} {version} | {_fmt(m['qps'])} | {_fmt(m['avg_latency_ms'], 2)} | "
+                   f"{_fmt(m['cpu_us_per_query'], 2)} | {_fmt(fixed_qps)} | "
+                   f"{_fmt(m['p99_latency_ms'], 2)} | {_fmt(m['tcp_qps'])} |")
+    ratio_rows = results.get("ratios", {}).get(group, {})
+    if ratio_rows:
+        out += ["", "| peer/hayate: median (per round) | " + " | ".join(n for n, _, _ in METRICS)
+                + " |", "|---" * (len(METRICS) + 1) + "|"]
+        for peer, per_metric in ratio_rows.items():
+            cells = ["-" if not v else f"**{_fmt(v['median'], 2)}** ("
+                     + ", ".join(_fmt(x, 2) for x in v["per_round"]) + ")"
+                     for v in (per_metric.get(name) for name, _, _ in METRICS)]
+            out.append(f"| {peer} | " + " | ".join(cells) + " |")
+    return out
+
+
+def _markdown_loading(results: dict) -> list[str]:
+    out = []
+    for size, tools in results.get("zone_load", {}).items():
+        out += [f"\nzone load, {zone_label(size)}:\n", "| checker | time s | peak MB |",
+                "|---|---|---|"]
+        out += [f"| {tool} | {_fmt(_median_field(runs, 'seconds'), 2)} | "
+                f"{_fmt(_median_field(runs, 'peak_mb'), 1)} |" for tool, runs in tools.items()]
+    for size, servers in results.get("startup", {}).items():
+        out += [f"\nstart-up to first answer and memory serving, {zone_label(size)}:\n",
+                "| server | start-up s | PSS MB | RSS MB |", "|---|---|---|---|"]
+        out += [f"| {name} | {_fmt(s.get('startup_seconds'), 2)} | {_fmt(s.get('pss_mb'), 1)} "
+                f"| {_fmt(s.get('rss_mb'), 1)} |" for name, s in servers.items()]
+    return out
+
+
+def markdown(results: dict) -> str:
+    """The README's results tables: medians per server, ratios per round, zone load, start-up,
+    veth and goals, as Markdown."""
+    out = []
+    for group in ("authoritative", "resolver", "dns64"):
+        if results.get(group, {}).get("servers"):
+            out += _markdown_group(results, group)
+    out += _markdown_loading(results)
+    if results.get("veth"):
+        out += ["\nreplies/s over veth (kxdpgun):\n", "| server | replies/s |", "|---|---|"]
+        out += [f"| {label} | {_fmt(value)} |" for label, value in results["veth"].items()]
+    if results.get("goals"):
+        out += ["\ngoals (hayate/peer):\n", "| goal | value | |", "|---|---|---|"]
+        for g in results["goals"]:
+            verdict = {True: "met", False: "**not met**", None: "not measured"}[g["met"]]
+            out.append(f"| {g['goal']} | {_fmt(g['value'], 2)} | {verdict} |")
+    return "\n".join(out) + "\n"

@@ -185,6 +185,17 @@ class ReportTest(unittest.TestCase):
         unmeasured = next(g for g in report.goals(results) if "TCP" in g["goal"])
         self.assertIsNone(unmeasured["met"])
 
+    def test_markdown_has_the_servers_ratios_and_goals(self):
+        group = {"servers": {"hayate": self.server([100], [3]), "knot": self.server([50], [4])}}
+        results = {"config": {"rounds": 1}, "authoritative": group,
+                   "versions": {"knot": "knotd (Knot DNS), version 3.2.6"},
+                   "ratios": {"authoritative": report.ratios(group, "hayate")}}
+        results["goals"] = report.goals(results)
+        text = report.markdown(results)
+        self.assertIn("| knot 3.2.6 | 50 |", text)
+        self.assertIn("| knot | **0.50** (0.50) |", text)
+        self.assertIn("| authoritative CPU per query, hayate/Knot <= 0.8 | 0.75 | met |", text)
+
 
 class FixedRateTest(unittest.TestCase):
     def test_given_rate_is_kept(self):
