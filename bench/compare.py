@@ -450,7 +450,8 @@ def new_results(args, argv: list[str]) -> dict:
     results = {"command": " ".join([Path(sys.argv[0]).name] + argv),
                "started": now.isoformat(timespec="seconds"), "complete": False,
                "machine": machine(),
-               "config": {k: v for k, v in vars(args).items() if k not in ("json", "plot", "markdown")},
+               "config": {k: v for k, v in vars(args).items()
+                          if k not in ("json", "plot", "markdown")},
                "versions": {"hayate": servers.version(args.hayate),
                             "dnsperf": servers.version("dnsperf")},
                "authoritative": {"servers": {}}, "zone_load": {}, "startup": {}, "errors": []}
