@@ -89,6 +89,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--no-zone-load", action="store_true")
     p.add_argument("--big", action="store_true", help="also load a zone of --big-names")
     p.add_argument("--big-names", type=int, default=1000000)
+    p.add_argument("--big-rounds", type=int, default=1,
+                   help="rounds of the checkers on the big zone (each takes seconds to minutes)")
     p.add_argument("--load-timeout", type=float, default=600,
                    help="seconds for one zone checker run or one daemon start-up")
     p.add_argument("--veth", action="store_true", help="run bench/xdp_veth_bench.py (root)")
@@ -312,10 +314,10 @@ def run_rounds(args, files: dict, results: dict, running: dict) -> None:
             results[group]["servers"][name]["memory"] = proc_stats.memory_mb(server.proc.pid)
 
 
-def zone_load_stage(args, zone_file: str, size: int, results: dict) -> None:
+def zone_load_stage(args, zone_file: str, size: int, rounds: int, results: dict) -> None:
+    """Every checker on the zone file, in interleaved rounds."""
     tools = zone_load.checkers(args.hayate_checkzone, args.origin, zone_file)
     out = results["zone_load"][str(size)] = {tool: [] for tool in tools}
-    rounds = 1 if args.smoke else args.rounds
     for r in range(rounds):
         for tool, argv in tools.items():
             log(f"zone load {size:,} names, round {r + 1}/{rounds}: {tool}")
@@ -420,7 +422,7 @@ def run_stages(args, work: Path, names: list[str], results: dict) -> None:
         zone = Zone(args.origin, files["zone"])
         size = args.names if not args.zone else 0
         if not args.no_zone_load:
-            zone_load_stage(args, files["zone"], size, results)
+            zone_load_stage(args, files["zone"], size, args.rounds, results)
         start_authoritative(args, zone, names, results, running)
         if not args.no_resolver and files.get("resolver_queries"):
             start_resolvers(args, zone, results, running)
@@ -437,7 +439,7 @@ def run_stages(args, work: Path, names: list[str], results: dict) -> None:
         with open(big, "w") as out:
             gen_zone.write_zone(out, args.origin, args.big_names)
         if not args.no_zone_load:
-            zone_load_stage(args, str(big), args.big_names, results)
+            zone_load_stage(args, str(big), args.big_names, args.big_rounds, results)
             checkpoint(args, results)
         startup_stage(args, Zone(args.origin, big), args.big_names, names, results)
         checkpoint(args, results)
