@@ -234,7 +234,9 @@ def start_authoritative(args, zone: Zone, names: list[str], results: dict, runni
         running[("authoritative", name)] = server
 
 
-def start_resolvers(args, zone: Zone, results: dict, running: dict) -> None:
+def start_resolvers(args, zone: Zone, files: dict, results: dict, running: dict) -> None:
+    """A hayate authoritative server on the load CPU as the upstream, and the resolvers of each
+    group that has a query file."""
     backend, error = start(lambda: servers.authoritative(
         "hayate", args.hayate, zone, args.load_cpu, args.load_timeout), "backend")
     if error:
@@ -242,6 +244,8 @@ def start_resolvers(args, zone: Zone, results: dict, running: dict) -> None:
         return
     running[("backend", "hayate")] = backend
     for group, members in RESOLVERS.items():
+        if not files.get(f"{group}_queries"):
+            continue
         results[group] = {"servers": {}, "upstream": f"hayate authoritative on CPU {args.load_cpu}"}
         for label, kind in members:
             if not servers.installed(kind):
@@ -425,7 +429,7 @@ def run_stages(args, work: Path, names: list[str], results: dict) -> None:
             zone_load_stage(args, files["zone"], size, args.rounds, results)
         start_authoritative(args, zone, names, results, running)
         if not args.no_resolver and files.get("resolver_queries"):
-            start_resolvers(args, zone, results, running)
+            start_resolvers(args, zone, files, results, running)
         check_running(args, results, running)
         run_rounds(args, files, results, running)
         results["startup"][str(size)] = {
