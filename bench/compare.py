@@ -39,11 +39,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import dnsperf  # noqa: E402
+import servers  # noqa: E402  (puts tests/system on sys.path)
+import daemon_harness  # noqa: E402
 import gen_zone  # noqa: E402
 import proc_stats  # noqa: E402
 import query_mix  # noqa: E402
 import report  # noqa: E402
-import servers  # noqa: E402
 import zone_load  # noqa: E402
 from servers import Zone  # noqa: E402
 
@@ -283,34 +284,65 @@ def fixed_rate(args, group_rounds: list[dict]) -> int:
     return max(1000, int(min(rates) / 2 / 1000) * 1000) if rates else 10000
 
 
-def run_rounds(args, files: dict, results: dict, running: dict) -> None:
-    """Per round and group: every server's maximum-rate run in turn (A B C D), then every
+def upstream_queries(backend) -> int | None:
+    """Queries the resolvers' upstream has answered so far (hayatectl stats), None without
+    hayatectl: a resolver answering from its cache sends it none during a measured run."""
+    if backend is None or not os.access(daemon_harness.HAYATECTL_BINARY or "", os.X_OK):
+        return None
+    try:
+        stats = daemon_harness.hayatectl_stats(backend)
+    except Exception:
+        return None
+    return stats.get("queries.udp", 0) + stats.get("queries.tcp", 0)
+
+
+def counted(run, backend) -> dict:
+    """run()'s result with "upstream_queries": what the upstream got meanwhile."""
+    before = upstream_queries(backend)
+    result = run()
+    after = upstream_queries(backend)
+    if before is not None and after is not None and "error" not in result:
+        result["upstream_queries"] = after - before
+    return result
+
+
+def run_group_round(args, r: int, group: str, members: dict, query_file: str,
+                    backend) -> dict:
+    """One round of one group: every server's maximum-rate run in turn (A B C D), then every
     server's fixed-rate run, then TCP; resolvers get a warm-up pass before their first run."""
+    entries = {name: {} for name in members}
+    upstream = backend if group != "authoritative" else None
+    for name, server in members.items():
+        log(f"round {r + 1}/{args.rounds}: {group} {name}")
+        if upstream:
+            try:
+                entries[name]["warm"] = warm(server, query_file, args)
+            except Exception as e:
+                entries[name]["warm"] = {"error": str(e)[-1000:]}
+        entries[name]["udp"] = counted(lambda: measure(server, query_file, args), upstream)
+    rate = fixed_rate(args, list(entries.values()))
+    for name, server in members.items():
+        log(f"round {r + 1}/{args.rounds}: {group} {name} at {rate} q/s")
+        entries[name]["fixed"] = counted(lambda: measure_cpu(server, query_file, args, rate),
+                                         upstream)
+    if group == "authoritative" and not args.no_tcp:
+        for name, server in members.items():
+            log(f"round {r + 1}/{args.rounds}: {group} {name} over TCP")
+            entries[name]["tcp"] = measure(server, query_file, args, tcp=True)
+    return entries
+
+
+def run_rounds(args, files: dict, results: dict, running: dict) -> None:
     query_file = {"authoritative": files["queries"], "resolver": files.get("resolver_queries"),
                   "dns64": files.get("dns64_queries")}
     groups: dict[str, dict] = {}
     for (group, name), server in running.items():
         if group != "backend":
             groups.setdefault(group, {})[name] = server
+    backend = running.get(("backend", "hayate"))
     for r in range(args.rounds):
         for group, members in groups.items():
-            entries = {name: {} for name in members}
-            for name, server in members.items():
-                log(f"round {r + 1}/{args.rounds}: {group} {name}")
-                if group != "authoritative":
-                    try:
-                        entries[name]["warm"] = warm(server, query_file[group], args)
-                    except Exception as e:
-                        entries[name]["warm"] = {"error": str(e)[-1000:]}
-                entries[name]["udp"] = measure(server, query_file[group], args)
-            rate = fixed_rate(args, list(entries.values()))
-            for name, server in members.items():
-                log(f"round {r + 1}/{args.rounds}: {group} {name} at {rate} q/s")
-                entries[name]["fixed"] = measure_cpu(server, query_file[group], args, rate)
-            if group == "authoritative" and not args.no_tcp:
-                for name, server in members.items():
-                    log(f"round {r + 1}/{args.rounds}: {group} {name} over TCP")
-                    entries[name]["tcp"] = measure(server, query_file[group], args, tcp=True)
+            entries = run_group_round(args, r, group, members, query_file[group], backend)
             for name, entry in entries.items():
                 results[group]["servers"][name]["rounds"].append(entry)
     for group, members in groups.items():
@@ -472,6 +504,7 @@ def main(argv: list[str]) -> int:
     if not shutil.which("dnsperf"):
         log("compare.py: dnsperf is not installed (scripts/install-deps.sh --peers): skipped")
         return SKIP_EXIT
+    daemon_harness.HAYATECTL_BINARY = args.hayatectl
     for path in (args.hayate, args.hayate_checkzone):
         if not os.access(path, os.X_OK):
             sys.exit(f"compare.py: {path} is not an executable")

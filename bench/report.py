@@ -142,6 +142,11 @@ def table(results: dict) -> str:
                          f"{_fmt(server.get('memory', {}).get('pss_mb'), 1):>8}")
         short = {name for name, server in data["servers"].items() for r in server["rounds"]
                  if r.get("fixed", {}).get("qps", 0) < 0.9 * r.get("fixed", {}).get("rate", 0)}
+        upstream = {name: sum(r.get(run, {}).get("upstream_queries", 0)
+                              for r in server["rounds"] for run in ("udp", "fixed"))
+                    for name, server in data["servers"].items()}
+        if any(upstream.values()):
+            lines.append(f"  (not all from the cache: upstream queries during the runs {upstream})")
         if short:
             lines.append(f"  (below 90% of the fixed rate: {', '.join(sorted(short))}; "
                          "their CPU per query is at a lower load: try --fixed-rate 0)")
