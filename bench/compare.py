@@ -103,7 +103,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="quick self-check for ctest: 2,000 names, 1 round, 0.5 s runs")
     args = p.parse_args(argv)
     if args.smoke:
-        args.names, args.query_count, args.resolver_query_count = 2000, 2000, 1000
+        args.names, args.query_count, args.resolver_query_count = 2000, 2000, 300
         args.rounds, args.seconds, args.fixed_rate, args.timeout = 1, 0.5, 2000, 0.5
         args.big = args.veth = False
     allowed = sorted(os.sched_getaffinity(0))
