@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages hayate needs to build and test, only those that are missing.
-# Usage: scripts/install-deps.sh [--peers]   (--peers adds NSD, Knot, BIND, Unbound and dnsperf for bench/)
+# Usage: scripts/install-deps.sh [--peers]   (--peers adds NSD, Knot, BIND, Unbound, dnsperf,
+#        GNU time and gnuplot for the system tests and bench/compare.py)
 set -euo pipefail
 
 packages=(
@@ -13,7 +14,7 @@ packages=(
   dnsutils knot-dnsutils
   iproute2 python3-dnspython
 )
-peer_packages=(nsd knot knot-dnssecutils bind9 bind9-utils unbound dnsperf)
+peer_packages=(nsd knot knot-dnssecutils bind9 bind9-utils unbound dnsperf time gnuplot-nox)
 
 if [[ "${1:-}" == "--peers" ]]; then
   packages+=("${peer_packages[@]}")

@@ -391,6 +391,47 @@ class NsdDaemon(ManagedProcess):
         return self
 
 
+class BindDaemon(ManagedProcess):
+    """BIND's named in the foreground (-g, logging to stderr) with a generated config: an
+    authoritative-only server (recursion no), `threads` worker threads (-n), control channel off,
+    minimal-responses yes as NsdDaemon; pid and key files in its temp dir."""
+
+    name = "named"
+
+    def __init__(self, zones: list[Zone], workdir: Path | None = None, threads: int = 1):
+        super().__init__(workdir)
+        self.binary = find_binary("named")
+        self.port = free_port(self.address)
+        self.zones = zones
+        self.threads = threads
+        self.config_path = self.workdir / "named.conf"
+
+    def readiness_query(self) -> bytes:
+        return minimal_query(self.zones[0].name, 6)[1]
+
+    def config_text(self) -> str:
+        w = self.workdir
+        lines = ["options {", f'    directory "{w}";', f'    pid-file "{w}/named.pid";',
+                 f'    session-keyfile "{w}/session.key";',
+                 f'    managed-keys-directory "{w}";',
+                 f"    listen-on port {self.port} {{ {self.address}; }};",
+                 "    listen-on-v6 { none; };", "    recursion no;", "    minimal-responses yes;",
+                 "    dnssec-validation no;", "    notify no;", "};", "controls { };"]
+        for zone in self.zones:
+            allowed = "".join(f" {prefix};" for prefix in zone.allow_transfer or []) or " none;"
+            lines += [f'zone "{zone.name}" {{', "    type primary;",
+                      f'    file "{zone.path()}";', f"    allow-transfer {{{allowed} }};", "};"]
+        return "\n".join(lines) + "\n"
+
+    def command(self) -> list[str]:
+        return [self.binary, "-g", "-4", "-n", str(self.threads), "-c", str(self.config_path)]
+
+    def start(self) -> "BindDaemon":
+        self.config_path.write_text(self.config_text())
+        super().start()
+        return self
+
+
 class UnboundDaemon(ManagedProcess):
     """Unbound in the foreground with a config in its own temp dir; serves `local_data` itself and
     passes `stub_zones` / `forward_zones` ({name: "addr@port"}) on. DNSSEC validation is off (no

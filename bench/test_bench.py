@@ -1,0 +1,215 @@
+#!/usr/bin/python3
+"""Unit tests of bench/'s pieces that need no server: the generated zone and query mixes ask what
+they claim to ask (checked against the zone loaded by dnspython), dnsperf's report is read
+right, /proc is read right, and the ratios and goals are computed as the README says."""
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dns.name  # noqa: E402
+import dns.rdatatype  # noqa: E402
+import dns.zone  # noqa: E402
+
+import dnsperf  # noqa: E402
+import gen_zone  # noqa: E402
+import proc_stats  # noqa: E402
+import query_mix  # noqa: E402
+import report  # noqa: E402
+
+ORIGIN = dns.name.from_text("example.com.")
+NAMES = 3000
+
+DNSPERF_OUTPUT = """
+[Status] Sending queries (to 127.0.0.1:5300)
+> NOERROR host1.example.com. A 0.000100
+> NXDOMAIN nx1.example.com. A 0.000300
+> T host2.example.com. AAAA
+> NOERROR host3.example.com. A 0.000200
+Statistics:
+
+  Queries sent:         4
+  Queries completed:    3 (75.00%)
+  Queries lost:         1 (25.00%)
+
+  Response codes:       NOERROR 2 (66.67%), NXDOMAIN 1 (33.33%)
+  Average packet size:  request 37, response 65
+  Run time (s):         0.503235
+  Queries per second:   5.961446
+
+  Average Latency (s):  0.000200 (min 0.000100, max 0.000300)
+  Latency StdDev (s):   0.000081
+"""
+
+
+def load_zone() -> dns.zone.Zone:
+    text = io.StringIO()
+    gen_zone.write_zone(text, "example.com", NAMES)
+    return dns.zone.from_text(text.getvalue(), origin=ORIGIN, relativize=False)
+
+
+class GeneratedZoneTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.zone = load_zone()
+        cls.cuts = {name for name, node in cls.zone.nodes.items()
+                    if name != ORIGIN and node.get_rdataset(1, dns.rdatatype.NS)}
+
+    def outcome(self, qname: str, qtype: str) -> str:
+        """What an authoritative server answers, per RFC 1034 §4.3.2 in short."""
+        name = dns.name.from_text(qname)
+        rdtype = dns.rdatatype.from_text(qtype)
+        if any(name.is_subdomain(cut) for cut in self.cuts):
+            return "referral"
+        node = self.zone.get_node(name)
+        if node is None:
+            wild = dns.name.from_text("*.wild.example.com.")
+            return "wildcard" if name.is_subdomain(wild.parent()) else "nxdomain"
+        if node.get_rdataset(1, dns.rdatatype.CNAME):
+            return "cname"
+        return "answer" if node.get_rdataset(1, rdtype) else "nodata"
+
+    def test_every_kind_of_name_is_there(self):
+        kinds = [gen_zone.kind(i) for i in range(NAMES)]
+        self.assertEqual(kinds.count(gen_zone.DELEGATION), 3)
+        self.assertEqual(kinds.count(gen_zone.ALIAS), NAMES // 20)
+        self.assertEqual(len(self.cuts), 3)
+        self.assertIsNotNone(self.zone.get_node("*.wild.example.com."))
+
+    def test_authoritative_mix_asks_what_it_claims(self):
+        lines = query_mix.queries("example.com", NAMES, 4000, "authoritative")
+        self.assertEqual(len(lines), 4000)
+        seen = {}
+        for line in lines:
+            qname, qtype = line.split()
+            outcome = self.outcome(qname, qtype)
+            seen[outcome] = seen.get(outcome, 0) + 1
+        self.assertEqual(set(seen), {"answer", "cname", "wildcard", "nxdomain", "nodata",
+                                     "referral"})
+        # 40 % hits + 15 % AAAA are answers; 5 % referrals (binomial, far from the bounds).
+        self.assertTrue(0.5 < seen["answer"] / 4000 < 0.6, seen)
+        self.assertTrue(0.03 < seen["referral"] / 4000 < 0.07, seen)
+
+    def test_resolver_mix_never_asks_below_a_cut(self):
+        for line in query_mix.queries("example.com", NAMES, 3000, "resolver"):
+            self.assertNotEqual(self.outcome(*line.split()), "referral", line)
+
+    def test_dns64_mix_asks_aaaa_of_names_with_only_a(self):
+        for line in query_mix.queries("example.com", NAMES, 500, "dns64"):
+            qname, qtype = line.split()
+            self.assertEqual(qtype, "AAAA")
+            node = self.zone.get_node(qname)
+            self.assertIsNotNone(node.get_rdataset(1, dns.rdatatype.A), line)
+            self.assertIsNone(node.get_rdataset(1, dns.rdatatype.AAAA), line)
+
+    def test_mix_is_deterministic_and_fits_small_zones(self):
+        self.assertEqual(query_mix.queries("example.com", NAMES, 100),
+                         query_mix.queries("example.com", NAMES, 100))
+        small = query_mix.queries("example.com", 10, 200)  # no delegation in 10 names
+        self.assertFalse(any(line.startswith("www.host") for line in small))
+
+
+class DnsperfTest(unittest.TestCase):
+    def test_report(self):
+        result = dnsperf.parse(DNSPERF_OUTPUT)
+        self.assertEqual((result.sent, result.completed, result.lost), (4, 3, 1))
+        self.assertAlmostEqual(result.qps, 5.961446)
+        self.assertAlmostEqual(result.avg_latency_ms, 0.2)
+        self.assertEqual(result.rcodes, {"NOERROR": 2, "NXDOMAIN": 1})
+
+    def test_verbose_latencies_skip_timeouts(self):
+        self.assertEqual(dnsperf.verbose_latencies(DNSPERF_OUTPUT), [0.0001, 0.0003, 0.0002])
+
+    def test_percentile_is_nearest_rank(self):
+        values = list(range(1, 101))
+        self.assertEqual(dnsperf.percentile(values, 99), 99)
+        self.assertEqual(dnsperf.percentile(values, 100), 100)
+        self.assertEqual(dnsperf.percentile([5.0], 99), 5.0)
+        self.assertIsNone(dnsperf.percentile([], 99))
+
+    def test_garbage_is_a_clear_error(self):
+        with self.assertRaisesRegex(dnsperf.DnsperfError, "Queries sent"):
+            dnsperf.parse("dnsperf: something went wrong\n")
+
+
+class ProcStatsTest(unittest.TestCase):
+    def test_own_process_tree(self):
+        pid = os.getpid()
+        self.assertIn(pid, proc_stats.tree(pid))
+        before = proc_stats.cpu_seconds(pid)
+        sum(i * i for i in range(3_000_000))  # burn some CPU
+        self.assertGreater(proc_stats.cpu_seconds(pid), before)
+        memory = proc_stats.memory_mb(pid)
+        self.assertGreater(memory["rss_mb"], 1)
+        self.assertGreater(memory["pss_mb"], 1)
+
+    def test_children_are_counted(self):
+        child = os.fork()
+        if child == 0:
+            time.sleep(30)  # killed by the parent
+            os._exit(0)
+        try:
+            self.assertIn(child, proc_stats.tree(os.getpid()))
+        finally:
+            os.kill(child, 9)
+            os.waitpid(child, 0)
+
+
+class ReportTest(unittest.TestCase):
+    @staticmethod
+    def server(qps: list[float], cpu: list[float]) -> dict:
+        return {"rounds": [{"udp": {"qps": q}, "fixed": {"cpu_us_per_query": c}}
+                           for q, c in zip(qps, cpu)]}
+
+    def test_ratios_per_round_and_median(self):
+        group = {"servers": {"hayate": self.server([100, 200, 100], [2, 2, 4]),
+                             "knot": self.server([50, 100, 150], [4, 3, 4])}}
+        r = report.ratios(group, "hayate")["knot"]
+        self.assertEqual(r["qps"]["per_round"], [0.5, 0.5, 1.5])
+        self.assertEqual(r["qps"]["median"], 0.5)
+        self.assertEqual(r["cpu_us_per_query"]["per_round"], [2.0, 1.5, 1.0])
+        self.assertNotIn("tcp_qps", r)  # not measured: left out, not zero
+
+    def test_goal_is_hayate_over_peer(self):
+        group = {"servers": {"hayate": self.server([100], [3]), "knot": self.server([100], [4])}}
+        results = {"ratios": {"authoritative": report.ratios(group, "hayate")}}
+        goal = next(g for g in report.goals(results) if "CPU per query, hayate/Knot" in g["goal"])
+        self.assertEqual(goal["value"], 0.75)
+        self.assertTrue(goal["met"])
+        unmeasured = next(g for g in report.goals(results) if "TCP" in g["goal"])
+        self.assertIsNone(unmeasured["met"])
+
+    def test_markdown_has_the_servers_ratios_and_goals(self):
+        group = {"servers": {"hayate": self.server([100], [3]), "knot": self.server([50], [4])}}
+        results = {"config": {"rounds": 1}, "authoritative": group,
+                   "versions": {"knot": "knotd (Knot DNS), version 3.2.6"},
+                   "ratios": {"authoritative": report.ratios(group, "hayate")}}
+        results["goals"] = report.goals(results)
+        text = report.markdown(results)
+        self.assertIn("| knot 3.2.6 | 50 |", text)
+        self.assertIn("| knot | **0.50** (0.50) |", text)
+        self.assertIn("| authoritative CPU per query, hayate/Knot <= 0.8 | 0.75 | met |", text)
+
+
+class FixedRateTest(unittest.TestCase):
+    def test_given_rate_is_kept(self):
+        import compare
+        args = compare.parse_args(["--hayate", "/bin/true", "--fixed-rate", "100000"])
+        self.assertEqual(compare.fixed_rate(args, [{"udp": {"qps": 20000.0}}]), 100000)
+
+    def test_auto_is_half_the_slowest_server(self):
+        import compare
+        args = compare.parse_args(["--hayate", "/bin/true", "--fixed-rate", "0"])
+        rounds = [{"udp": {"qps": 50300.0}}, {"udp": {"qps": 20900.0}}, {"udp": {"error": "x"}}]
+        self.assertEqual(compare.fixed_rate(args, rounds), 10000)
+        self.assertEqual(compare.fixed_rate(args, [{"udp": {"qps": 900.0}}]), 1000)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
