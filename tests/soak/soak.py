@@ -243,6 +243,7 @@ def main() -> int:
     parser.add_argument("--max-rss-growth-mib", type=float, default=16.0,
                         help="allowed RSS growth after the first minute (cache-size is 4 MiB)")
     parser.add_argument("--json", help="write the figures here too")
+    parser.add_argument("--daemon-log", help="copy the daemon's whole log here (sanitizer reports)")
     args = parser.parse_args()
     daemon_harness.HAYATE_BINARY = os.path.abspath(args.hayate)
     daemon_harness.HAYATECTL_BINARY = os.path.abspath(args.hayatectl)
@@ -293,7 +294,9 @@ def main() -> int:
     stats = daemon_harness.hayatectl_stats(server) if alive else {}
     exit_code = server.stop()
     upstream.cleanup()
-    log = server.log()
+    log = server.log_path.read_text(errors="replace")
+    if args.daemon_log:
+        Path(args.daemon_log).write_text(log)
     elapsed = time.monotonic() - started
 
     after_warmup = [kib for t, kib in rss if t >= 60.0] or [rss[-1][1]]
