@@ -94,6 +94,8 @@ struct ResolverConfig {
   bool prefetch = false;
   bool qname_minimisation = true;              // RFC 9156
   std::chrono::milliseconds query_timeout{0};  // per client question
+  std::uint32_t max_pending = 0;               // client questions being resolved at once
+  std::uint32_t max_pending_per_client = 0;
   // EDNS Client Subnet towards upstreams (RFC 7871)
   bool ecs_send = false;
   std::vector<std::string> ecs_zones;  // absolute names
@@ -149,6 +151,23 @@ struct XdpConfig {
   friend bool operator==(const XdpConfig&, const XdpConfig&) = default;
 };
 
+// [rrl]: response rate limiting for UDP answers (BIND's rate-limit, Knot's rrl, NSD's rrl-*).
+struct RrlConfig {
+  bool enable = false;
+  std::uint32_t responses_per_second = 0;
+  std::uint32_t nxdomains_per_second = 0;
+  std::uint32_t referrals_per_second = 0;
+  std::uint32_t errors_per_second = 0;
+  std::uint32_t window = 0;  // seconds
+  std::uint32_t slip = 0;
+  std::uint8_t ipv4_prefix = 0;
+  std::uint8_t ipv6_prefix = 0;
+  std::uint32_t max_entries = 0;
+  std::vector<Prefix> exempt;
+  bool log_only = false;
+  friend bool operator==(const RrlConfig&, const RrlConfig&) = default;
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
@@ -159,6 +178,7 @@ struct Config {
   ResolverConfig resolver;
   std::vector<Dns64Config> dns64;
   XdpConfig xdp;
+  RrlConfig rrl;
 };
 
 // Config with every default from the option table (no zones).

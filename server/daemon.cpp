@@ -170,10 +170,19 @@ void Daemon::start_workers() {
   limiter_ = std::make_unique<net::ConnectionLimiter>(config_.server.tcp_max_clients,
                                                       config_.server.tcp_max_per_client);
   const net::TcpOptions tcp = tcp_options(config_);
+  const auto limiter = rate_limiter(config_);
+  if (limiter) {
+    spdlog::info("response rate limiting: {} answers/s, {} NXDOMAIN/s per prefix{}",
+                 config_.rrl.responses_per_second, config_.rrl.nxdomains_per_second,
+                 config_.rrl.log_only ? " (log only)" : "");
+  }
+  // A query's way: query log → rate limit (UDP responses) → pipeline.
   for (unsigned i = 0; i < n; ++i) {
     worker_stats_.push_back(std::make_unique<WorkerStats>());
     processors_.push_back(std::make_unique<QueryProcessor>(state_, *worker_stats_.back()));
-    query_loggers_.push_back(std::make_unique<QueryLogHandler>(*processors_.back(), query_log_));
+    rate_limiters_.push_back(std::make_unique<RrlHandler>(*processors_.back(), rrl_counters_));
+    rate_limiters_.back()->set_limiter(limiter);
+    query_loggers_.push_back(std::make_unique<QueryLogHandler>(*rate_limiters_.back(), query_log_));
     workers_.push_back(std::make_unique<net::Worker>(*query_loggers_.back(), *limiter_, tcp));
   }
 }
@@ -306,6 +315,8 @@ ControlReply Daemon::reload() {
   const auto sources = zone_sources(*loaded, errors);
   auto state = build_serving_state(sources, answer_policy(*loaded), state_.get());
   log_zone_reports(*state);
+  // New rates start from fresh budgets; an unchanged [rrl] keeps the budgets it has.
+  if (loaded->rrl != config_.rrl) install_rate_limiter(*loaded);
   config_ = std::move(*loaded);
   if (xdp_) {
     if (std::string error = xdp_->reconfigure(config_); !error.empty()) {
@@ -333,6 +344,16 @@ void Daemon::install_state(std::shared_ptr<const ServingState> state) {
   }
 }
 
+void Daemon::install_rate_limiter(const conf::Config& config) {
+  const auto limiter = rate_limiter(config);
+  spdlog::info("reload: response rate limiting {}",
+               limiter ? "with the new [rrl] settings" : "off");
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    asio::post(workers_[i]->context(),
+               [handler = rate_limiters_[i].get(), limiter] { handler->set_limiter(limiter); });
+  }
+}
+
 DaemonStatus Daemon::status() const {
   DaemonStatus s;
   s.version = HAYATE_VERSION;
@@ -347,7 +368,11 @@ StatsSnapshot Daemon::stats() const {
   std::vector<const WorkerStats*> all;
   for (const auto& s : worker_stats_)
     all.push_back(s.get());
-  return sum_stats(all);
+  StatsSnapshot total = sum_stats(all);
+  total.rrl_dropped = rrl_counters_->dropped.load(std::memory_order_relaxed);
+  total.rrl_slipped = rrl_counters_->slipped.load(std::memory_order_relaxed);
+  total.rrl_log_only = rrl_counters_->log_only.load(std::memory_order_relaxed);
+  return total;
 }
 
 ControlReply Daemon::execute(std::string_view command) {

@@ -25,6 +25,7 @@
 #include "server/query_processor.hpp"
 #include "server/resolver/resolver_shared.hpp"
 #include "server/resolver/worker_resolver.hpp"
+#include "server/rrl_handler.hpp"
 #include "server/serving_state.hpp"
 #include "server/stats.hpp"
 #include "server/status_report.hpp"
@@ -59,6 +60,7 @@ class Daemon final : public ControlCommands {
   void shutdown();
   ControlReply reload();
   void install_state(std::shared_ptr<const ServingState> state);
+  void install_rate_limiter(const conf::Config& config);
   DaemonStatus status() const;
   StatsSnapshot stats() const;
   void write_pid_file() const;
@@ -71,6 +73,8 @@ class Daemon final : public ControlCommands {
   std::unique_ptr<net::ConnectionLimiter> limiter_;
   std::vector<std::unique_ptr<WorkerStats>> worker_stats_;
   std::vector<std::unique_ptr<QueryProcessor>> processors_;
+  std::shared_ptr<RrlCounters> rrl_counters_ = std::make_shared<RrlCounters>();
+  std::vector<std::unique_ptr<RrlHandler>> rate_limiters_;    // one per worker, [rrl] or not
   std::vector<std::unique_ptr<HotQuestions>> hot_questions_;  // one per worker, with [xdp] on
   std::atomic<bool> query_log_{false};                        // [log] query-log; reloads switch it
   std::vector<std::unique_ptr<QueryLogHandler>> query_loggers_;  // one per worker

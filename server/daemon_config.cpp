@@ -148,6 +148,8 @@ resolver::ResolverSettings resolver_settings(const conf::Config& config,
   s.prefetch = r.prefetch;
   s.qname_minimisation = r.qname_minimisation;
   s.query_timeout = r.query_timeout;
+  s.max_pending = r.max_pending;
+  s.max_pending_per_client = r.max_pending_per_client;
   s.ecs = ecs_settings(r, errors);
   return s;
 }
@@ -197,6 +199,24 @@ net::TcpOptions tcp_options(const conf::Config& config) {
   net::TcpOptions options;
   options.idle_timeout = config.server.tcp_idle_timeout;
   return options;
+}
+
+std::shared_ptr<ResponseRateLimiter> rate_limiter(const conf::Config& config) {
+  const conf::RrlConfig& rrl = config.rrl;
+  if (!rrl.enable) return nullptr;
+  RrlSettings settings;
+  settings.responses_per_second = rrl.responses_per_second;
+  settings.nxdomains_per_second = rrl.nxdomains_per_second;
+  settings.referrals_per_second = rrl.referrals_per_second;
+  settings.errors_per_second = rrl.errors_per_second;
+  settings.window = rrl.window;
+  settings.slip = rrl.slip;
+  settings.ipv4_prefix = rrl.ipv4_prefix;
+  settings.ipv6_prefix = rrl.ipv6_prefix;
+  settings.max_entries = rrl.max_entries;
+  settings.log_only = rrl.log_only;
+  settings.exempt = to_acl(rrl.exempt);
+  return std::make_shared<ResponseRateLimiter>(std::move(settings));
 }
 
 std::vector<std::string> restart_only_changes(const conf::Config& old, const conf::Config& now) {

@@ -9,6 +9,7 @@
 #include "conf/config.hpp"
 #include "server/net/tcp_server.hpp"
 #include "server/resolver/resolver_shared.hpp"
+#include "server/rrl.hpp"
 #include "server/serving_state.hpp"
 
 namespace hayate::server {
@@ -22,6 +23,9 @@ std::vector<ZoneSource> zone_sources(const conf::Config& config, std::vector<std
 AnswerPolicy answer_policy(const conf::Config& config);
 
 net::TcpOptions tcp_options(const conf::Config& config);
+
+// [rrl] as the rate limiter takes it; null when [rrl] enable is off.
+std::shared_ptr<ResponseRateLimiter> rate_limiter(const conf::Config& config);
 
 // [resolver] as the resolver takes it. cache-size is split: 3/4 for RRsets, 1/4 for negative
 // answers (these are small and many). Names the zone library rejects go to `errors`.

@@ -369,6 +369,10 @@ void QueryProcessor::answer_recursively(const ParsedQuery& query,
   // The packet's buffer is reused once handle() returns: keep a copy for the answer.
   auto kept = std::make_shared<std::vector<std::uint8_t>>(packet.begin(), packet.end());
   recursion_->resolve(question, [this, kept, limit, sink](RecursiveAnswer answer) {
+    if (answer.dropped) {
+      stats_.bump(stats_.dropped);  // the sink goes unused: no answer
+      return;
+    }
     ParsedQuery again;
     zone::parse_query(*kept, again);  // parsed fine the first time
     send_recursive(again, *kept, limit, answer,

@@ -36,6 +36,8 @@ struct RecursiveAnswer {
   bool stale = false;                       // expired data (RFC 8767)
   // RFC 7871 §7.2: the SCOPE to echo when the client sent ECS; 0 when the answer is not tailored.
   std::uint8_t ecs_scope = 0;
+  // The resolver is at its [resolver] max-pending limits: send nothing (the client retries).
+  bool dropped = false;
 };
 
 class RecursionStage {
@@ -48,7 +50,8 @@ class RecursionStage {
   virtual bool allows(const ClientInfo& client) const = 0;
   // The answer from cache alone (TTLs decremented), or nullopt on a miss.
   virtual std::optional<RecursiveAnswer> from_cache(const RecursiveQuestion& question) = 0;
-  // Resolves; `done` runs exactly once, later, on the worker's thread (never inside this call).
+  // Resolves; `done` runs exactly once, later, on the worker's thread (never inside this call),
+  // with `dropped` set when too many questions are pending.
   virtual void resolve(const RecursiveQuestion& question, Done done) = 0;
 };
 

@@ -32,6 +32,7 @@ StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers) {
     total.upstream_queries += read(w->upstream_queries);
     total.upstream_failures += read(w->upstream_failures);
     total.stale_answers += read(w->stale_answers);
+    total.resolver_overload_drops += read(w->resolver_overload_drops);
     total.dns64_synthesized += read(w->dns64_synthesized);
     total.aaaa_filtered += read(w->aaaa_filtered);
     total.ecs_queries += read(w->ecs_queries);

@@ -29,6 +29,7 @@ struct WorkerStats {
   std::atomic<std::uint64_t> upstream_queries{0};        // questions sent to upstream servers
   std::atomic<std::uint64_t> upstream_failures{0};  // timeouts, network errors, SERVFAIL, REFUSED
   std::atomic<std::uint64_t> stale_answers{0};      // served expired (RFC 8767)
+  std::atomic<std::uint64_t> resolver_overload_drops{0};  // over [resolver] max-pending limits
   // [[dns64]] policies: answers made (not answer-cache hits) with synthesized records, and with
   // AAAA records or ipv6hint removed by the filter.
   std::atomic<std::uint64_t> dns64_synthesized{0};
@@ -70,6 +71,7 @@ struct StatsSnapshot {
   std::uint64_t upstream_queries = 0;
   std::uint64_t upstream_failures = 0;
   std::uint64_t stale_answers = 0;
+  std::uint64_t resolver_overload_drops = 0;
   std::uint64_t dns64_synthesized = 0;
   std::uint64_t aaaa_filtered = 0;
   std::uint64_t ecs_queries = 0;
@@ -78,6 +80,11 @@ struct StatsSnapshot {
   std::uint64_t ecs_tailored_cached = 0;
   std::uint64_t ecs_cache_hits = 0;
   std::uint64_t ecs_cache_misses = 0;
+  // [rrl]: UDP responses the rate limiter dropped, sent as TC=1 slips, or (log-only) let pass.
+  // They are counted in responses_by_rcode too: they were made before being limited.
+  std::uint64_t rrl_dropped = 0;
+  std::uint64_t rrl_slipped = 0;
+  std::uint64_t rrl_log_only = 0;
 };
 
 StatsSnapshot sum_stats(const std::vector<const WorkerStats*>& workers);

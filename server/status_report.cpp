@@ -120,6 +120,9 @@ void resolver_metrics(std::string& out, const StatsSnapshot& stats) {
   metric_header(out, "hayate_stale_answers_total", "counter",
                 "Answers from expired cache data (RFC 8767).");
   sample(out, "hayate_stale_answers_total", "", stats.stale_answers);
+  metric_header(out, "hayate_resolver_overload_drops_total", "counter",
+                "Client questions dropped over [resolver] max-pending or max-pending-per-client.");
+  sample(out, "hayate_resolver_overload_drops_total", "", stats.resolver_overload_drops);
   metric_header(out, "hayate_dns64_synthesized_total", "counter",
                 "Answers made with synthesized AAAA or PTR aliases ([[dns64]], RFC 6147).");
   sample(out, "hayate_dns64_synthesized_total", "", stats.dns64_synthesized);
@@ -146,6 +149,11 @@ void response_metrics(std::string& out, const StatsSnapshot& stats) {
   sample(out, "hayate_dropped_total", "", stats.dropped);
   metric_header(out, "hayate_truncated_total", "counter", "Responses sent with TC=1.");
   sample(out, "hayate_truncated_total", "", stats.truncated);
+  metric_header(out, "hayate_rrl_responses_total", "counter",
+                "UDP responses limited by [rrl], by action (log-only: would have been limited).");
+  sample(out, "hayate_rrl_responses_total", label("action", "dropped"), stats.rrl_dropped);
+  sample(out, "hayate_rrl_responses_total", label("action", "slipped"), stats.rrl_slipped);
+  sample(out, "hayate_rrl_responses_total", label("action", "log-only"), stats.rrl_log_only);
   metric_header(out, "hayate_ecs_queries_total", "counter",
                 "Queries with a valid EDNS Client Subnet option from a trusted resolver.");
   sample(out, "hayate_ecs_queries_total", "", stats.ecs_queries);
@@ -237,6 +245,7 @@ std::vector<std::string> stats_lines(const StatsSnapshot& stats) {
   add("resolver.upstream-queries", stats.upstream_queries);
   add("resolver.upstream-failures", stats.upstream_failures);
   add("resolver.stale-answers", stats.stale_answers);
+  add("resolver.overload-drops", stats.resolver_overload_drops);
   add("dns64.synthesized", stats.dns64_synthesized);
   add("dns64.aaaa-filtered", stats.aaaa_filtered);
   add("ecs.queries", stats.ecs_queries);
@@ -245,6 +254,9 @@ std::vector<std::string> stats_lines(const StatsSnapshot& stats) {
   add("resolver.ecs.tailored-cached", stats.ecs_tailored_cached);
   add("resolver.ecs.cache-hits", stats.ecs_cache_hits);
   add("resolver.ecs.cache-misses", stats.ecs_cache_misses);
+  add("rrl.dropped", stats.rrl_dropped);
+  add("rrl.slipped", stats.rrl_slipped);
+  add("rrl.log-only", stats.rrl_log_only);
   return lines;
 }
 

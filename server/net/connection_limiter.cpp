@@ -24,8 +24,9 @@ std::optional<ConnectionLimiter::Slot> ConnectionLimiter::try_acquire(
   const Key key = key_of(client);
   std::lock_guard lock(mutex_);
   if (max_total_ != 0 && total_ >= max_total_) return std::nullopt;
+  const bool has_address = client.ss_family == AF_INET || client.ss_family == AF_INET6;
   std::size_t& mine = per_client_[key];
-  if (max_per_client_ != 0 && mine >= max_per_client_) {
+  if (has_address && max_per_client_ != 0 && mine >= max_per_client_) {
     if (mine == 0) per_client_.erase(key);
     return std::nullopt;
   }

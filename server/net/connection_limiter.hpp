@@ -4,6 +4,10 @@
 // client so that one client cannot take every slot. Each worker has its own acceptor
 // (SO_REUSEPORT), so the counts are shared; accepting is not the per-query path, so a mutex is
 // fine.
+//
+// The resolver counts its questions in flight with the same class ([resolver] max-pending and
+// max-pending-per-client); its internal questions (DNS64's A look-ups) have no client address
+// (family AF_UNSPEC) and count only against the total.
 #pragma once
 
 #include <sys/socket.h>

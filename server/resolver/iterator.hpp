@@ -108,6 +108,7 @@ class Iterator {
  public:
   Iterator(IteratorServices services, RootHints hints = builtin_root_hints(),
            ResolverLimits limits = {}, ClockFunction clock = steady_clock_function());
+  ~Iterator();
   Iterator(const Iterator&) = delete;
   Iterator& operator=(const Iterator&) = delete;
 

@@ -18,6 +18,7 @@ ResolverShared::ResolverShared(ResolverSettings settings, ClockFunction clock)
       rrsets_(settings_.rrset_cache, clock),
       negatives_(settings_.negative_cache, clock),
       subnets_(settings_.rrset_cache, settings_.ecs.max_subnets_per_name, clock),
+      pending_(settings_.max_pending, settings_.max_pending_per_client),
       forward_table_(
           std::make_shared<const ForwardTable>(settings_.forward, settings_.forward_zones)) {}
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/acl.hpp"
+#include "server/net/connection_limiter.hpp"
 #include "server/resolver/cache_config.hpp"
 #include "server/resolver/clock.hpp"
 #include "server/resolver/ecs_policy.hpp"
@@ -34,6 +35,11 @@ struct ResolverSettings {
   bool qname_minimisation = true;
   std::chrono::milliseconds query_timeout{5000};
   EcsSettings ecs;  // EDNS Client Subnet (RFC 7871); off unless ecs.send
+  // Client questions being resolved at once, in all and per client address; beyond either a new
+  // question is dropped unanswered, as Unbound drops when its request list is full (an answer
+  // would only feed a flood, and a real client retries). 0 = no limit.
+  std::size_t max_pending = 0;
+  std::size_t max_pending_per_client = 0;
 
   // Whether some names are resolved iteratively (no global forward list).
   bool iterates() const { return forward.empty(); }
@@ -50,6 +56,7 @@ class ResolverShared {
   NegativeCache& negatives() { return negatives_; }
   SubnetCache& subnets() { return subnets_; }
   InfraCache& infra() { return infra_; }
+  net::ConnectionLimiter& pending() { return pending_; }
   const std::shared_ptr<const ForwardTable>& forward_table() const { return forward_table_; }
 
   // `hayatectl cache flush [NAME]`: NAME and below, or everything; returns the entries dropped
@@ -65,6 +72,7 @@ class ResolverShared {
   NegativeCache negatives_;
   SubnetCache subnets_;
   InfraCache infra_;
+  net::ConnectionLimiter pending_;  // questions in flight (max_pending, max_pending_per_client)
   std::shared_ptr<const ForwardTable> forward_table_;
 };
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 
 #include "server/resolver/cache_answer.hpp"
 
@@ -75,7 +76,18 @@ std::optional<RecursiveAnswer> ResolverStage::from_cache(const RecursiveQuestion
 }
 
 void ResolverStage::resolve(const RecursiveQuestion& question, Done done) {
-  asio::co_spawn(context_, run(to_question(question), std::move(done)), asio::detached);
+  auto slot = shared_.pending().try_acquire(question.client_address);
+  if (!slot) {
+    WorkerStats::bump(stats_.resolver_overload_drops);
+    asio::post(context_, [done = std::move(done)] {
+      RecursiveAnswer dropped;
+      dropped.dropped = true;
+      done(std::move(dropped));
+    });
+    return;
+  }
+  asio::co_spawn(context_, run(to_question(question), std::move(done), std::move(*slot)),
+                 asio::detached);
 }
 
 Resolver* ResolverStage::pick(const zone::Name& name) const {
@@ -83,7 +95,8 @@ Resolver* ResolverStage::pick(const zone::Name& name) const {
   return iterator_;
 }
 
-asio::awaitable<void> ResolverStage::run(Question question, Done done) {
+asio::awaitable<void> ResolverStage::run(Question question, Done done,
+                                         net::ConnectionLimiter::Slot slot) {
   ResolveResult result;
   Resolver* resolver = pick(question.qname);
   if (resolver == nullptr) {

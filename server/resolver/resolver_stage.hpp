@@ -38,7 +38,8 @@ class ResolverStage final : public RecursionStage {
   Question to_question(const RecursiveQuestion& question) const;
   std::optional<RecursiveAnswer> from_subnet_cache(const Question& question);
   void keep_tailored(const Question& question, const ResolveResult& result);
-  boost::asio::awaitable<void> run(Question question, Done done);
+  // `slot` is the question's place among the pending ones, given back when it is answered.
+  boost::asio::awaitable<void> run(Question question, Done done, net::ConnectionLimiter::Slot slot);
   void prefetch(const Question& question);
 
   boost::asio::io_context& context_;

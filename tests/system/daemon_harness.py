@@ -233,13 +233,14 @@ class HayateDaemon(ManagedProcess):
     `server` adds keys to [server] (e.g. {"identity": "ns1", "workers": 2}; a "listen" replaces
     the default one); `log_level` goes to [log], with `log_options` (e.g. {"query-log": True});
     `extra_config` is TOML appended as is (e.g. a [resolver] section). The control socket is
-    <workdir>/control.sock (self.control_socket)."""
+    <workdir>/control.sock (self.control_socket); with `metrics`, the Prometheus page is on
+    127.0.0.1:self.metrics_port."""
 
     name = "hayate"
 
     def __init__(self, binary: str | None, zones: list[Zone], server: dict | None = None,
                  log_level: str = "info", workdir: Path | None = None, address: str = "127.0.0.1",
-                 extra_config: str = "", log_options: dict | None = None):
+                 extra_config: str = "", log_options: dict | None = None, metrics: bool = False):
         self.binary = binary or HAYATE_BINARY
         if not self.binary:
             raise RuntimeError("no hayate binary: pass --hayate PATH or set HAYATE_BINARY")
@@ -253,6 +254,7 @@ class HayateDaemon(ManagedProcess):
         self.control_socket = self.workdir / "control.sock"
         self.config_path = self.workdir / "hayate.toml"
         self.extra_config = extra_config
+        self.metrics_port = free_port() if metrics else None
 
     def config_text(self) -> str:
         host = f"[{self.address}]" if ":" in self.address else self.address
@@ -265,6 +267,8 @@ class HayateDaemon(ManagedProcess):
         lines += ["", "[log]", f"level = {toml_value(self.log_level)}", 'target = "stderr"']
         lines += [f"{key} = {toml_value(value)}" for key, value in self.log_options.items()]
         lines += ["", "[control]", f"socket = {toml_value(str(self.control_socket))}"]
+        if self.metrics_port:
+            lines.append(f"metrics-listen = {toml_value(f'127.0.0.1:{self.metrics_port}')}")
         for zone in self.zones:
             lines += ["", "[[zone]]", f"name = {toml_value(zone.name)}",
                       f"file = {toml_value(str(zone.path()))}"]

@@ -247,6 +247,8 @@ TEST(ConfigResolver, DefaultsAreOffWithPrivateAllowList) {
   EXPECT_FALSE(c.resolver.prefetch);
   EXPECT_TRUE(c.resolver.qname_minimisation);
   EXPECT_EQ(c.resolver.query_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c.resolver.max_pending, 10000u);
+  EXPECT_EQ(c.resolver.max_pending_per_client, 100u);
 }
 
 TEST(ConfigResolver, EveryKeyIsRead) {
@@ -263,6 +265,8 @@ serve-stale = false
 prefetch = true
 qname-minimisation = false
 query-timeout = 3
+max-pending = 500
+max-pending-per-client = 7
 
 [[resolver.forward-zone]]
 name = "corp.example"
@@ -285,6 +289,8 @@ forward = ["10.0.1.53:5300", "10.0.1.54"]
   EXPECT_TRUE(r.prefetch);
   EXPECT_FALSE(r.qname_minimisation);
   EXPECT_EQ(r.query_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(r.max_pending, 500u);
+  EXPECT_EQ(r.max_pending_per_client, 7u);
   ASSERT_EQ(r.forward_zones.size(), 2u);
   EXPECT_EQ(r.forward_zones[0].name, "corp.example.");
   EXPECT_EQ(r.forward_zones[0].forward, (std::vector<Endpoint>{EP("10.0.0.53:53")}));
@@ -514,6 +520,61 @@ pin-path = ""
   EXPECT_EQ(x.publish_interval, std::chrono::seconds(2));
   EXPECT_EQ(x.max_age, std::chrono::seconds(10));
   EXPECT_EQ(x.pin_path, "");
+}
+
+TEST(ConfigRrl, DefaultsAreOffWithBindLikeRates) {
+  const RrlConfig r = parse_ok("").rrl;
+  EXPECT_FALSE(r.enable);
+  EXPECT_EQ(r.responses_per_second, 20u);
+  EXPECT_EQ(r.nxdomains_per_second, 10u);
+  EXPECT_EQ(r.referrals_per_second, 20u);
+  EXPECT_EQ(r.errors_per_second, 10u);
+  EXPECT_EQ(r.window, 15u);
+  EXPECT_EQ(r.slip, 2u);
+  EXPECT_EQ(r.ipv4_prefix, 24);
+  EXPECT_EQ(r.ipv6_prefix, 56);
+  EXPECT_EQ(r.max_entries, 100000u);
+  EXPECT_TRUE(r.exempt.empty());
+  EXPECT_FALSE(r.log_only);
+}
+
+TEST(ConfigRrl, EveryKeyIsRead) {
+  const RrlConfig r = parse_ok(R"([rrl]
+enable = true
+responses-per-second = 5
+nxdomains-per-second = 3
+referrals-per-second = 4
+errors-per-second = 2
+window = 5
+slip = 1
+ipv4-prefix = 32
+ipv6-prefix = 64
+max-entries = 1000
+exempt = ["192.0.2.0/24"]
+log-only = true
+)")
+                          .rrl;
+  EXPECT_TRUE(r.enable);
+  EXPECT_EQ(r.responses_per_second, 5u);
+  EXPECT_EQ(r.nxdomains_per_second, 3u);
+  EXPECT_EQ(r.referrals_per_second, 4u);
+  EXPECT_EQ(r.errors_per_second, 2u);
+  EXPECT_EQ(r.window, 5u);
+  EXPECT_EQ(r.slip, 1u);
+  EXPECT_EQ(r.ipv4_prefix, 32);
+  EXPECT_EQ(r.ipv6_prefix, 64);
+  EXPECT_EQ(r.max_entries, 1000u);
+  EXPECT_EQ(r.exempt, (std::vector<Prefix>{P("192.0.2.0/24")}));
+  EXPECT_TRUE(r.log_only);
+}
+
+TEST(ConfigRrl, OutOfRangeValuesAreErrors) {
+  EXPECT_NE(single_error("[rrl]\nwindow = 0\n").find("rrl.window: 0 is out of range 1..3600"),
+            std::string::npos);
+  EXPECT_NE(single_error("[rrl]\nslip = 11\n").find("rrl.slip: 11 is out of range 0..10"),
+            std::string::npos);
+  EXPECT_NE(single_error("[rrl]\nipv4-prefix = 33\n").find("out of range 8..32"),
+            std::string::npos);
 }
 
 TEST(ConfigXdp, Errors) {

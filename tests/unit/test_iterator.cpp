@@ -617,6 +617,49 @@ TEST_F(IteratorTest, TheQueryBudgetEndsAResolution) {
   EXPECT_EQ(upstream_.log().size(), 2u);
 }
 
+// Referral depth (ResolverLimits::max_referrals): root → test. → example.test. is two referrals.
+TEST_F(IteratorTest, TheReferralLimitEndsAResolution) {
+  limits_.max_referrals = 1;
+  standard_tree();
+  ResolveResult r = resolve("www.example.test.");
+  EXPECT_EQ(r.rcode, zone::rcode::SERVFAIL);
+  EXPECT_EQ(r.failure, "too many referrals");
+}
+
+TEST_F(IteratorTest, AResolutionWithinTheReferralLimitSucceeds) {
+  limits_.max_referrals = 2;
+  standard_tree();
+  EXPECT_EQ(resolve("www.example.test.").rcode, zone::rcode::NOERROR);
+}
+
+// Glueless delegations make nested look-ups (ResolverLimits::max_subquery_depth): example.test
+// is served by ns.other.test, whose address the TLD does not have.
+FakeZone glueless_tld() {
+  return FakeZone{"test.",
+                  {ns("example.test.", "ns.other.test."), ns("other.test.", "ns1.other.test."),
+                   a("ns1.other.test.", "10.0.3.1")}};
+}
+
+TEST_F(IteratorTest, TheSubqueryDepthLimitEndsAGluelessResolution) {
+  limits_.max_subquery_depth = 0;
+  serve(kRoot, root_zone());
+  serve(kTld, glueless_tld());
+  serve(kOther, FakeZone{"other.test.", {a("ns.other.test.", "10.0.2.1")}});
+  serve(kExample, example_zone());
+  ResolveResult r = resolve("www.example.test.");
+  EXPECT_EQ(r.rcode, zone::rcode::SERVFAIL);
+  EXPECT_EQ(r.failure, "glueless look-ups nested too deep");
+}
+
+TEST_F(IteratorTest, AGluelessResolutionWithinTheDepthLimitSucceeds) {
+  limits_.max_subquery_depth = 1;
+  serve(kRoot, root_zone());
+  serve(kTld, glueless_tld());
+  serve(kOther, FakeZone{"other.test.", {a("ns.other.test.", "10.0.2.1")}});
+  serve(kExample, example_zone());
+  EXPECT_EQ(resolve("www.example.test.").rcode, zone::rcode::NOERROR);
+}
+
 TEST_F(IteratorTest, TheTimeBudgetEndsAResolution) {
   limits_.timeout = 0ms;
   standard_tree();

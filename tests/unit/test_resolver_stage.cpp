@@ -353,9 +353,6 @@ TEST_F(ResolverStageTest, UnrelatedAnswerRecordsAreNotCached) {
   EXPECT_FALSE(shared.rrsets().lookup(name("victim.example.net."), rr_type::A));
 }
 
-}  // namespace
-}  // namespace hayate::server::resolver
-
 namespace hayate::server::resolver {
 namespace {
 
@@ -403,6 +400,55 @@ TEST_F(ResolverStageTest, NoPrefetchUnlessConfigured) {
   clock.advance(std::chrono::seconds(95));
   ask(make_query("hot.example.org.", rr_type::A));
   EXPECT_EQ(upstream.log().size(), 1u);
+}
+
+}  // namespace
+}  // namespace hayate::server::resolver
+
+// [resolver] max-pending and max-pending-per-client: questions beyond either are dropped
+// unanswered (as Unbound drops when its request list is full), counted, and the places come
+// back once the questions in flight are answered.
+class PendingLimitResolverStageTest : public ResolverStageTest {
+ protected:
+  PendingLimitResolverStageTest() : ResolverStageTest(limited()) {
+    upstream.add(answers_everything(kFirst));
+  }
+  static ResolverSettings limited() {
+    ResolverSettings s = settings();
+    s.max_pending = 5;
+    s.max_pending_per_client = 3;
+    return s;
+  }
+  // Hands `n` different questions from `client` to the pipeline without running the io_context,
+  // so that they are all pending at once.
+  void start(int n, const char* client, std::vector<Bytes>& sent) {
+    for (int i = 0; i < n; ++i) {
+      const std::string qname = "q" + std::to_string(next_++) + ".example.org.";
+      processor.handle(
+          make_query(qname, rr_type::A), client_from(client),
+          [&](std::span<const std::uint8_t> m) { sent.emplace_back(m.begin(), m.end()); },
+          [&]() -> std::shared_ptr<ResponseSink> { return std::make_shared<CapturingSink>(sent); });
+    }
+  }
+  int next_ = 0;
+};
+
+TEST_F(PendingLimitResolverStageTest, QuestionsBeyondTheLimitsAreDroppedAndCounted) {
+  std::vector<Bytes> sent;
+  start(5, "127.0.0.1", sent);  // 3 pending, 2 over the per-client limit
+  start(3, "127.0.0.2", sent);  // 2 pending, then the total of 5 is reached
+  EXPECT_EQ(shared.pending().open_connections(), 5u);
+  context.restart();
+  context.run();
+  EXPECT_EQ(sent.size(), 5u) << "only the questions within the limits are answered";
+  for (const Bytes& m : sent) {
+    zone::ResponseView view;
+    ASSERT_EQ(zone::parse_response(m, view), zone::ResponseError::kOk);
+    EXPECT_EQ(view.rcode, zone::rcode::NOERROR);
+  }
+  EXPECT_EQ(stats.resolver_overload_drops.load(), 3u);
+  EXPECT_EQ(shared.pending().open_connections(), 0u) << "answered questions give their place back";
+  EXPECT_EQ(ask(make_query("after.example.org.", rr_type::A)).rcode, zone::rcode::NOERROR);
 }
 
 }  // namespace

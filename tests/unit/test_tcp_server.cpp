@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/unit/net_test_util.hpp"
 
 namespace hayate::server::net {
@@ -151,6 +153,77 @@ TEST_F(TcpServerTest, PerClientLimitRefusesTheExtraConnection) {
   c.send_all(framed(make_query(3)));  // may fail already: the server may have closed it
   EXPECT_EQ(c.wait_eof_or_data(), 0);
   EXPECT_TRUE(round_trip(a, 4)) << "the connections within the limit still work";
+}
+
+// RFC 7766 §6.2.2: the total limit ([server] tcp-max-clients) counts every client.
+TEST_F(TcpServerTest, TotalLimitRefusesTheConnectionOverIt) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler, 2, 0);
+  ClientSocket a = connect(port);
+  ClientSocket b = connect(port);
+  ASSERT_TRUE(round_trip(a, 1));
+  ASSERT_TRUE(round_trip(b, 2));
+  ClientSocket c = connect(port);
+  c.send_all(framed(make_query(3)));
+  EXPECT_EQ(c.wait_eof_or_data(), 0);
+  EXPECT_EQ(limiter_->open_connections(), 2u);
+  EXPECT_TRUE(round_trip(b, 4));
+}
+
+// A slowloris client dribbles a query a byte at a time so that it never completes: only whole
+// queries count as activity, so it is closed at the idle timeout, and since connections are
+// coroutines it holds no thread meanwhile: another client is answered while it dribbles.
+TEST_F(TcpServerTest, SlowClientSendingABytePerTickIsDroppedAndHoldsNoWorker) {
+  EchoHandler handler;
+  const auto idle = std::chrono::milliseconds(1000);
+  const std::uint16_t port = start(handler, 0, 0, idle);
+  ClientSocket slow = connect(port, std::chrono::milliseconds(250));
+  const std::vector<std::uint8_t> query = framed(make_query(7));
+  const auto started = Clock::now();
+  std::size_t sent = 0;
+  bool closed = false;
+  while (!closed && sent < query.size()) {
+    slow.send_all(std::span<const std::uint8_t>(&query[sent++], 1));
+    if (sent == 2) {
+      ClientSocket other = connect(port);
+      const auto asked = Clock::now();
+      EXPECT_TRUE(round_trip(other, 8));
+      EXPECT_LT(Clock::now() - asked, std::chrono::milliseconds(500));
+    }
+    closed = slow.wait_eof_or_data() == 0;  // waits up to 250 ms for the server's close
+  }
+  EXPECT_TRUE(closed) << "the whole query went through at one byte per 250 ms";
+  EXPECT_LT(sent, query.size());
+  EXPECT_LT(Clock::now() - started, idle + std::chrono::milliseconds(1500));
+}
+
+// A client that sends queries but never reads the answers: once the server's socket buffer and
+// its queue (1 MiB) are full it stops reading, no write completes, and the connection is closed
+// at the idle timeout instead of being held for ever.
+TEST_F(TcpServerTest, ClientThatNeverReadsIsDroppedAtTheIdleTimeout) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler, 0, 0, std::chrono::milliseconds(500));
+  ClientSocket s(AF_INET, SOCK_STREAM, std::chrono::milliseconds(200));
+  const int small = 4096;
+  ::setsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  ::setsockopt(s.fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  const timeval send_timeout{10, 0};  // bounds the test if the server never closes
+  ::setsockopt(s.fd(), SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+  ASSERT_TRUE(s.connect_v4(port));
+  // More answers (14 octets each) than the server's socket buffer and queue hold.
+  std::vector<std::uint8_t> many;
+  for (int i = 0; i < 600000; ++i) {
+    const auto f = framed(make_query(static_cast<std::uint16_t>(i)));
+    many.insert(many.end(), f.begin(), f.end());
+  }
+  const auto started = Clock::now();
+  s.send_all(many);  // fails part way when the server closes first; else all sits in buffers
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(8));
+  const auto deadline = Clock::now() + kTimeout;
+  while (limiter_->open_connections() != 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polled, with a deadline
+  }
+  EXPECT_EQ(limiter_->open_connections(), 0u);
 }
 
 TEST_F(TcpServerTest, ClosedConnectionFreesItsSlot) {
