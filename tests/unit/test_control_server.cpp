@@ -109,6 +109,7 @@ TEST(StatusReport, StatsLines) {
                                                                    "resolver.upstream-queries=0",
                                                                    "resolver.upstream-failures=0",
                                                                    "resolver.stale-answers=0",
+                                                                   "resolver.overload-drops=0",
                                                                    "dns64.synthesized=0",
                                                                    "dns64.aaaa-filtered=0",
                                                                    "ecs.queries=9",
@@ -116,7 +117,10 @@ TEST(StatusReport, StatsLines) {
                                                                    "resolver.ecs.queries-sent=7",
                                                                    "resolver.ecs.tailored-cached=3",
                                                                    "resolver.ecs.cache-hits=5",
-                                                                   "resolver.ecs.cache-misses=2"}));
+                                                                   "resolver.ecs.cache-misses=2",
+                                                                   "rrl.dropped=0",
+                                                                   "rrl.slipped=0",
+                                                                   "rrl.log-only=0"}));
 }
 
 TEST(StatusReport, MetricsText) {
