@@ -22,6 +22,7 @@ import gen_zone  # noqa: E402
 import proc_stats  # noqa: E402
 import query_mix  # noqa: E402
 import report  # noqa: E402
+import servers  # noqa: E402
 
 ORIGIN = dns.name.from_text("example.com.")
 NAMES = 3000
@@ -159,6 +160,29 @@ class ProcStatsTest(unittest.TestCase):
         finally:
             os.kill(child, 9)
             os.waitpid(child, 0)
+
+
+class PinTreeTest(unittest.TestCase):
+    """pin_tree re-pins threads and child processes that set their own affinity (as Knot does)."""
+
+    def test_process_and_children_are_pinned(self):
+        import subprocess
+        parent = subprocess.Popen(["sh", "-c", "sleep 30 & sleep 30 & wait"])
+        try:
+            deadline = time.monotonic() + 5
+            children = []
+            while len(children) < 2 and time.monotonic() < deadline:
+                out = subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True,
+                                     text=True).stdout
+                children = [int(pid) for pid in out.split()]
+            self.assertEqual(len(children), 2)
+            servers.pin_tree(parent.pid, 0)
+            for pid in [parent.pid] + children:
+                self.assertEqual(os.sched_getaffinity(pid), {0}, pid)
+        finally:
+            subprocess.run(["pkill", "-P", str(parent.pid)], check=False)
+            parent.kill()
+            parent.wait()
 
 
 class ReportTest(unittest.TestCase):

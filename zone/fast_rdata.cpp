@@ -199,8 +199,11 @@ std::optional<Rdata> fast_rdata_from_text(std::uint16_t type, std::span<const Ma
                                           const Name& origin) {
   // ldns takes "\#" as the RFC 3597 generic-rdata marker wherever it stands, not only first
   // (so "TXT a \# b" is an error there): leave such text to it.
+  // ldns also reads rdata as C strings, so a NUL octet in the text ends the rdata there for it
+  // ("\<NUL>" becomes a dangling backslash): such text is ldns's to judge, not ours.
   for (const auto& token : tokens) {
     if (token.text.starts_with("\\#")) return std::nullopt;
+    if (token.text.find('\0') != std::string_view::npos) return std::nullopt;
   }
   switch (type) {
     case rr_type::A:
