@@ -45,6 +45,7 @@ if ((fuzz)); then
     >/dev/null
   ninja -C build-fuzz -j "$jobs" fuzz_all
   mkdir -p build-fuzz/artifacts
+  export LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
   for target in build-fuzz/fuzz/fuzz_*; do
     [[ -x "$target" ]] || continue
     name=$(basename "$target")

@@ -40,17 +40,18 @@ std::size_t AnswerCache::probe(std::string_view key, std::uint64_t hash) const {
   return slot;
 }
 
-std::span<const std::uint8_t> AnswerCache::find(const AnswerKey& key) {
+CachedAnswer AnswerCache::lookup(const AnswerKey& key) {
   char buffer[kMaxKey];
   const std::string_view encoded = encode(key, buffer);
   const std::size_t slot = probe(encoded, hash(encoded));
   if (index_[slot].entry == kEmpty) return {};
   Entry& entry = entries_[index_[slot].entry];
   entry.referenced = true;
-  return entry.response();
+  return CachedAnswer{entry.response(), entry.aged ? &entry.aging : nullptr, entry.ttl_offsets()};
 }
 
-void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> response) {
+void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> response,
+                         const AnswerAging* aging, std::span<const std::uint16_t> ttl_offsets) {
   if (capacity_ == 0) return;
   char buffer[kMaxKey];
   const std::string_view encoded = encode(key, buffer);
@@ -58,7 +59,7 @@ void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> res
   std::size_t slot = probe(encoded, h);
   if (index_[slot].entry != kEmpty) {
     Entry& entry = entries_[index_[slot].entry];
-    store(entry, encoded, h, response);
+    store(entry, encoded, h, response, aging, ttl_offsets);
     entry.referenced = true;
     return;
   }
@@ -72,22 +73,30 @@ void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> res
   }
   // The index changed (an eviction shifts slots back, a rebuild moves them): probe again.
   slot = probe(encoded, h);
-  store(entries_[number], encoded, h, response);
+  store(entries_[number], encoded, h, response, aging, ttl_offsets);
   entries_[number].referenced = false;  // a second use marks it, as a hit does
   index_[slot] = {static_cast<std::uint32_t>(h), number};
 }
 
 void AnswerCache::store(Entry& entry, std::string_view key, std::uint64_t hash,
-                        std::span<const std::uint8_t> response) {
-  const std::size_t size = key.size() + response.size();
+                        std::span<const std::uint8_t> response, const AnswerAging* aging,
+                        std::span<const std::uint16_t> ttl_offsets) {
+  if (aging == nullptr) ttl_offsets = {};
+  const std::size_t offsets_size = ttl_offsets.size_bytes();
+  const std::size_t size = offsets_size + key.size() + response.size();
   if (entry.capacity < size) {
     entry.bytes = std::make_unique_for_overwrite<std::uint8_t[]>(size);
     entry.capacity = static_cast<std::uint32_t>(size);
   }
-  std::memcpy(entry.bytes.get(), key.data(), key.size());
-  std::memcpy(entry.bytes.get() + key.size(), response.data(), response.size());
+  std::uint8_t* out = entry.bytes.get();
+  if (offsets_size != 0) std::memcpy(out, ttl_offsets.data(), offsets_size);
+  std::memcpy(out + offsets_size, key.data(), key.size());
+  std::memcpy(out + offsets_size + key.size(), response.data(), response.size());
+  entry.ttl_count = static_cast<std::uint16_t>(ttl_offsets.size());
   entry.key_size = static_cast<std::uint16_t>(key.size());
   entry.response_size = static_cast<std::uint32_t>(response.size());
+  entry.aged = aging != nullptr;
+  entry.aging = aging != nullptr ? *aging : AnswerAging{};
   entry.hash = hash;
 }
 

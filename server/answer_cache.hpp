@@ -40,13 +40,35 @@ struct AnswerKey {
   static constexpr std::uint8_t kCheckingDisabled = 8;  // only where CD changes the answer (DNS64)
 };
 
+// Answers from the resolver's cache are kept too (issue 8: rendering them again from the RRset
+// caches cost more than Unbound's whole answer), but their TTLs run down: such an entry records
+// when it was stored and until when it may be sent, in seconds of the resolver's clock, the
+// resolver's cache generation then (a `cache flush` advances it and so drops them all), and where
+// the response's TTLs are, to lower them by the time the entry has been kept.
+struct AnswerAging {
+  std::uint32_t stored_at = 0;
+  std::uint32_t expires_at = 0;
+  std::uint32_t generation = 0;
+  std::uint32_t uses = 0;  // times sent from here (for the resolver's prefetch)
+};
+
+struct CachedAnswer {
+  std::span<const std::uint8_t> response;  // empty: a miss
+  AnswerAging* aging = nullptr;            // nullptr: an answer that does not age (our zones)
+  std::span<const std::uint16_t> ttl_offsets;
+};
+
 class AnswerCache {
  public:
   explicit AnswerCache(std::size_t capacity);
 
-  // The stored response, or an empty span. Valid until the next insert, clear or set_capacity.
-  std::span<const std::uint8_t> find(const AnswerKey& key);
-  void insert(const AnswerKey& key, std::span<const std::uint8_t> response);
+  // The stored answer; an empty response on a miss. Valid until the next insert, clear or
+  // set_capacity.
+  CachedAnswer lookup(const AnswerKey& key);
+  std::span<const std::uint8_t> find(const AnswerKey& key) { return lookup(key).response; }
+  // `aging` for answers whose TTLs run down, with the offsets of those TTLs in `response`.
+  void insert(const AnswerKey& key, std::span<const std::uint8_t> response,
+              const AnswerAging* aging = nullptr, std::span<const std::uint16_t> ttl_offsets = {});
   void clear();
   // Shrinking below the number stored drops them all (only a reload changes it, after clear()).
   void set_capacity(std::size_t capacity);
@@ -63,16 +85,26 @@ class AnswerCache {
     std::uint32_t entry = kEmpty;  // index into entries_
   };
   struct Entry {
-    std::unique_ptr<std::uint8_t[]> bytes;  // the key, then the response
-    std::uint32_t capacity = 0;             // bytes allocated
+    // The TTL offsets (first, so that they are aligned), the key, then the response.
+    std::unique_ptr<std::uint8_t[]> bytes;
+    std::uint32_t capacity = 0;  // bytes allocated
     std::uint32_t response_size = 0;
     std::uint16_t key_size = 0;
+    std::uint16_t ttl_count = 0;
     bool referenced = false;  // used since the clock hand last passed
+    bool aged = false;        // `aging` holds
+    AnswerAging aging;
     std::uint64_t hash = 0;
 
-    std::string_view key() const { return {reinterpret_cast<const char*>(bytes.get()), key_size}; }
+    std::size_t key_at() const { return ttl_count * sizeof(std::uint16_t); }
+    std::string_view key() const {
+      return {reinterpret_cast<const char*>(bytes.get() + key_at()), key_size};
+    }
     std::span<const std::uint8_t> response() const {
-      return {bytes.get() + key_size, response_size};
+      return {bytes.get() + key_at() + key_size, response_size};
+    }
+    std::span<const std::uint16_t> ttl_offsets() const {
+      return {reinterpret_cast<const std::uint16_t*>(bytes.get()), ttl_count};
     }
   };
 
@@ -81,7 +113,8 @@ class AnswerCache {
   // The slot holding `key`, or the empty slot where it would go.
   std::size_t probe(std::string_view key, std::uint64_t hash) const;
   void store(Entry& entry, std::string_view key, std::uint64_t hash,
-             std::span<const std::uint8_t> response);
+             std::span<const std::uint8_t> response, const AnswerAging* aging,
+             std::span<const std::uint16_t> ttl_offsets);
   std::uint32_t evict();  // frees the entry the CLOCK hand picks and returns its number
   void erase_slot(std::size_t slot);
   void rebuild_index(std::size_t slots);

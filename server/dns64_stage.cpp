@@ -1,5 +1,6 @@
 #include "server/dns64_stage.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "server/dns64_synthesis.hpp"
@@ -25,9 +26,12 @@ void synthesize_from_a(const Dns64Policy& policy, const Dns64Question& q, Answer
                           [&policy, aaaa = std::move(aaaa), done](StagedAnswer a) mutable {
                             auto synthesized = synthesize_aaaa(&aaaa, a, policy);
                             bool from_zones = aaaa.from_zones && a.from_zones;
+                            const std::uint32_t reuse =
+                                std::min(aaaa.reuse_seconds, a.reuse_seconds);
                             StagedAnswer out =
                                 synthesized ? std::move(*synthesized) : std::move(aaaa);
                             out.from_zones = from_zones;
+                            out.reuse_seconds = reuse;
                             done(std::move(out));
                           });
              });
@@ -59,6 +63,7 @@ void filter_aaaa_question(const Dns64Policy& policy, const Dns64Question& q, Ans
             remove_aaaa_beside_a(aaaa, zone::Section::kAdditional);
           }
           aaaa.from_zones = aaaa.from_zones && a.from_zones;
+          aaaa.reuse_seconds = std::min(aaaa.reuse_seconds, a.reuse_seconds);
           done(std::move(aaaa));
         });
       });

@@ -15,7 +15,9 @@ void PipelineSource::ask(const zone::Name& qname, std::uint16_t qtype, Done done
   }
   if (!recursion_->allows(client_)) {
     stats_.bump(stats_.resolver_refused);
-    done(staged_error(zone::rcode::REFUSED, true));
+    // Not from_zones: this REFUSED is for this client, the answer cache must not give it to
+    // clients the resolver serves.
+    done(staged_error(zone::rcode::REFUSED, false));
     return;
   }
   RecursiveQuestion question{qname, qtype, zone::rr_class::IN};

@@ -13,6 +13,7 @@
 #include "server/zone_transfer.hpp"
 #include "zone/message_parser.hpp"
 #include "zone/message_renderer.hpp"
+#include "zone/message_ttls.hpp"
 #include "zone/rr_type.hpp"
 
 namespace hayate::server {
@@ -74,6 +75,7 @@ void QueryProcessor::set_state(std::shared_ptr<const ServingState> state) {
 
 void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientInfo& client,
                             EmitResponse emit, DeferResponse defer) {
+  expired_uses_ = 0;
   ParsedQuery query;
   zone::ParseError error = zone::parse_query(packet, query);
   if (error != zone::ParseError::kOk) {
@@ -138,9 +140,10 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
   // Without one, the view (chosen by source address) is part of the key.
   AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, cache_shape(query, client)};
   key.view = static_cast<std::uint16_t>(view.choice.view);
-  if (!view.echo && emit_cached(key, query, packet, limit, emit)) {
-    count_hot(key, query, client);
-    return;
+  if (!view.echo) {
+    const CacheHit hit = emit_cached(key, query, packet, client, limit, emit);
+    if (hit == CacheHit::kZones) count_hot(key, query, client);
+    if (hit != CacheHit::kMiss) return;
   }
 
   // RFC 7871 §7.2.1: SCOPE is the number of bits the answer depends on, 0 for names no view
@@ -164,7 +167,7 @@ void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientIn
     if (echoed != nullptr && tailored) question.max_chain = 1;
     auto outcome = answer_authoritatively(zones, question, renderer);
     if (outcome == AuthoritativeOutcome::kNoZone && recursion_ != nullptr) {
-      answer_recursively(query, packet, client, limit, emit, defer);
+      answer_recursively(query, packet, client, limit, view.echo ? nullptr : &key, emit, defer);
       return;
     }
     if (outcome == AuthoritativeOutcome::kNoZone) renderer.set_rcode(rcode::REFUSED);
@@ -192,17 +195,46 @@ void QueryProcessor::count_hot(const AnswerKey& key, const zone::ParsedQuery& qu
   hot_->count(key);
 }
 
-bool QueryProcessor::emit_cached(const AnswerKey& key, const ParsedQuery& query,
-                                 std::span<const std::uint8_t> packet, std::size_t limit,
-                                 EmitResponse emit) {
-  const std::span<const std::uint8_t> cached = cache_.find(key);
-  if (cached.empty() || cached.size() > limit) return false;
-  std::span<std::uint8_t> buffer(buffer_.data(), cached.size());
-  std::memcpy(buffer.data(), cached.data(), cached.size());
+QueryProcessor::CacheHit QueryProcessor::emit_cached(const AnswerKey& key,
+                                                     const ParsedQuery& query,
+                                                     std::span<const std::uint8_t> packet,
+                                                     const ClientInfo& client, std::size_t limit,
+                                                     EmitResponse emit) {
+  const CachedAnswer cached = cache_.lookup(key);
+  if (cached.response.empty() || cached.response.size() > limit) return CacheHit::kMiss;
+  std::uint32_t age = 0;
+  if (cached.aging != nullptr) {
+    // A resolver answer: only for clients the resolver serves, until its first record would
+    // expire, and not across a `cache flush`.
+    if (recursion_ == nullptr || !recursion_->allows(client)) return CacheHit::kMiss;
+    const CacheEpoch now = recursion_->cache_epoch();
+    AnswerAging& aging = *cached.aging;
+    if (now.generation != aging.generation || now.seconds < aging.stored_at) return CacheHit::kMiss;
+    if (now.seconds >= aging.expires_at) {
+      expired_uses_ = aging.uses;  // for the resolver's prefetch, which did not see them
+      return CacheHit::kMiss;
+    }
+    if (aging.uses < UINT32_MAX) ++aging.uses;
+    age = now.seconds - aging.stored_at;
+  }
+  std::span<std::uint8_t> buffer(buffer_.data(), cached.response.size());
+  std::memcpy(buffer.data(), cached.response.data(), cached.response.size());
   patch_cached(query, packet, buffer);
+  if (age != 0) zone::lower_ttls(buffer, cached.ttl_offsets, age);
   stats_.bump(stats_.answers_from_cache);
+  if (cached.aging != nullptr) stats_.bump(stats_.resolver_cache_answers);
   finish_response(buffer, emit);
-  return true;
+  return cached.aging != nullptr ? CacheHit::kResolver : CacheHit::kZones;
+}
+
+void QueryProcessor::keep_aged(const AnswerKey& key, std::span<const std::uint8_t> response,
+                               CacheEpoch epoch, std::uint32_t reuse_seconds) {
+  ttl_offsets_.clear();
+  if (!zone::find_ttl_offsets(response, ttl_offsets_)) return;  // ours: cannot happen
+  const std::uint32_t expires_at =
+      epoch.seconds > UINT32_MAX - reuse_seconds ? UINT32_MAX : epoch.seconds + reuse_seconds;
+  const AnswerAging aging{epoch.seconds, expires_at, epoch.generation};
+  cache_.insert(key, response, &aging, ttl_offsets_);
 }
 
 std::uint8_t QueryProcessor::cache_shape(const ParsedQuery& query, const ClientInfo& client) {
@@ -343,18 +375,27 @@ std::size_t QueryProcessor::answer_ixfr_over_udp(MessageRenderer& renderer,
 void QueryProcessor::answer_recursively(const ParsedQuery& query,
                                         std::span<const std::uint8_t> packet,
                                         const ClientInfo& client, std::size_t limit,
-                                        EmitResponse emit, DeferResponse defer) {
+                                        const AnswerKey* key, EmitResponse emit,
+                                        DeferResponse defer) {
   if (!recursion_->allows(client)) {
     stats_.bump(stats_.resolver_refused);
     answer_error(query, packet, rcode::REFUSED, limit, emit);
     return;
   }
   RecursiveQuestion question{zone::Name::from_valid_wire(query.qname_wire()), query.qtype,
-                             query.qclass, client.address, client_subnet_of(query, packet)};
+                             query.qclass, client.address, client_subnet_of(query, packet),
+                             expired_uses_};
+  // Read before the caches: an answer read across a flush is kept with the old generation.
+  const CacheEpoch epoch = recursion_->cache_epoch();
   if (auto cached = recursion_->from_cache(question)) {
     stats_.bump(stats_.resolver_cache_answers);
     if (cached->stale) stats_.bump(stats_.stale_answers);
-    send_recursive(query, packet, limit, *cached, emit);
+    if (key != nullptr && cached->reuse_seconds > 0) {
+      const KeepAnswer keep{*key, epoch};
+      send_recursive(query, packet, limit, *cached, emit, &keep);
+    } else {
+      send_recursive(query, packet, limit, *cached, emit);
+    }
     return;
   }
   if (!query.header.has(zone::flag::RD)) {
@@ -384,7 +425,7 @@ void QueryProcessor::answer_recursively(const ParsedQuery& query,
 // and CD copied by begin_response; TC by whole RRsets when the UDP limit is reached.
 void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const std::uint8_t> packet,
                                     std::size_t limit, const RecursiveAnswer& answer,
-                                    EmitResponse emit) {
+                                    EmitResponse emit, const KeepAnswer* keep) {
   MessageRenderer renderer(std::span<std::uint8_t>(buffer_.data(), buffer_.size()), limit);
   // RFC 7871 §7.2: ECS back only to a client that sent it, with the answer's scope.
   std::optional<zone::ClientSubnet> echo = client_subnet_of(query, packet);
@@ -404,7 +445,10 @@ void QueryProcessor::send_recursive(const ParsedQuery& query, std::span<const st
                        soa.rdatas);
   }
   std::size_t size = end_response(renderer, query, echoed);
-  finish_response(std::span<const std::uint8_t>(buffer_.data(), size), emit);
+  const std::span<const std::uint8_t> response(buffer_.data(), size);
+  if (keep != nullptr && !renderer.truncated())
+    keep_aged(keep->key, response, keep->epoch, answer.reuse_seconds);
+  finish_response(response, emit);
 }
 
 // A question the client's DNS64 / AAAA filter policy rewrites (issue 5). The answer cache keys it
@@ -422,7 +466,8 @@ void QueryProcessor::answer_through_policy(const ParsedQuery& query,
   if (query.header.has(zone::flag::CD)) shape |= AnswerKey::kCheckingDisabled;
   AnswerKey key{query.qname_lower_wire(), query.qtype, query.qclass, shape, policy_index};
   key.view = static_cast<std::uint16_t>(view.choice.view);
-  if (!view.echo && emit_cached(key, query, packet, limit, emit)) return;
+  if (!view.echo && emit_cached(key, query, packet, client, limit, emit) != CacheHit::kMiss) return;
+  const CacheEpoch epoch = recursion_ != nullptr ? recursion_->cache_epoch() : CacheEpoch{};
 
   struct Job {
     Job(PipelineSource s, std::span<const std::uint8_t> p, std::size_t l)
@@ -470,8 +515,12 @@ void QueryProcessor::answer_through_policy(const ParsedQuery& query,
     std::span<const std::uint8_t> response(buffer_.data(), size);
     zone::Header header;
     zone::Header::parse(response, header);
-    if (job->early->from_zones && !header.has(zone::flag::TC) && !view.echo) {
-      cache_.insert(key, response);
+    if (!header.has(zone::flag::TC) && !view.echo) {
+      if (job->early->from_zones) {
+        cache_.insert(key, response);
+      } else if (job->early->reuse_seconds > 0 && recursion_ != nullptr) {
+        keep_aged(key, response, epoch, job->early->reuse_seconds);
+      }
     }
     finish_response(response, emit);
     return;

@@ -59,11 +59,21 @@ class QueryProcessor final : public QueryHandler {
                     std::size_t limit, EmitResponse emit);
   std::size_t answer_ixfr_over_udp(zone::MessageRenderer& renderer, const zone::ParsedQuery& query,
                                    const zone::ZoneSet& zones, const zone::ClientSubnet* ecs);
+  // `key`: where the answer may be kept in the answer cache (null: nowhere, as for ECS queries).
   void answer_recursively(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
-                          const ClientInfo& client, std::size_t limit, EmitResponse emit,
-                          DeferResponse defer);
+                          const ClientInfo& client, std::size_t limit, const AnswerKey* key,
+                          EmitResponse emit, DeferResponse defer);
+  // Where and when a resolver answer is being kept (the epoch read before the caches were).
+  struct KeepAnswer {
+    const AnswerKey& key;
+    CacheEpoch epoch;
+  };
   void send_recursive(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
-                      std::size_t limit, const RecursiveAnswer& answer, EmitResponse emit);
+                      std::size_t limit, const RecursiveAnswer& answer, EmitResponse emit,
+                      const KeepAnswer* keep = nullptr);
+  // Keeps a rendered resolver answer for `reuse_seconds`, its TTLs to be aged on each use.
+  void keep_aged(const AnswerKey& key, std::span<const std::uint8_t> response, CacheEpoch epoch,
+                 std::uint32_t reuse_seconds);
   void answer_through_policy(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                              const ClientInfo& client, const ClientView& view,
                              const Dns64Policy& policy, std::uint8_t policy_index,
@@ -73,8 +83,12 @@ class QueryProcessor final : public QueryHandler {
                             std::size_t limit, const StagedAnswer& answer,
                             const zone::ClientSubnet* ecs = nullptr);
   void count_hot(const AnswerKey& key, const zone::ParsedQuery& query, const ClientInfo& client);
-  bool emit_cached(const AnswerKey& key, const zone::ParsedQuery& query,
-                   std::span<const std::uint8_t> packet, std::size_t limit, EmitResponse emit);
+  // What answered from the answer cache: nothing, our zones, or the resolver's cache (an answer
+  // kept with aging, sent only to clients the resolver serves).
+  enum class CacheHit { kMiss, kZones, kResolver };
+  CacheHit emit_cached(const AnswerKey& key, const zone::ParsedQuery& query,
+                       std::span<const std::uint8_t> packet, const ClientInfo& client,
+                       std::size_t limit, EmitResponse emit);
   void answer_transfer(const zone::ParsedQuery& query, std::span<const std::uint8_t> packet,
                        const ClientInfo& client, EmitResponse emit);
 
@@ -83,6 +97,8 @@ class QueryProcessor final : public QueryHandler {
   AnswerCache cache_;
   RecursionStage* recursion_ = nullptr;
   HotQuestions* hot_ = nullptr;
+  std::vector<std::uint16_t> ttl_offsets_;  // keep_aged's, reused
+  std::uint32_t expired_uses_ = 0;  // uses of the kept resolver answer this query found expired
   std::array<std::uint8_t, 65535> buffer_;   // one response at a time: a worker is one thread
   std::array<std::uint8_t, 65535> scratch_;  // a zone's answer read back by the DNS64 stage
 };

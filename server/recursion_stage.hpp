@@ -5,6 +5,7 @@
 // and coroutines on the worker's io_context.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,6 +27,9 @@ struct RecursiveQuestion {
   // which the resolver decides what subnet, if any, to send upstream.
   sockaddr_storage client_address{};
   std::optional<zone::ClientSubnet> client_subnet;
+  // Times the answer was sent from the answer cache since the resolver's caches last saw the
+  // question (their prefetch counts popularity in lookups).
+  std::uint32_t earlier_uses = 0;
 };
 
 // What the resolver found: rendered by the pipeline with RA=1 and AA=0.
@@ -38,6 +42,16 @@ struct RecursiveAnswer {
   std::uint8_t ecs_scope = 0;
   // The resolver is at its [resolver] max-pending limits: send nothing (the client retries).
   bool dropped = false;
+  // How long this answer, rendered now, may be sent again from the pipeline's answer cache with
+  // its TTLs lowered by the time passed; 0: not at all (stale, tailored, or due for prefetch).
+  std::uint32_t reuse_seconds = 0;
+};
+
+// The resolver's clock in whole seconds and its cache generation, which `cache flush` advances:
+// what the answer cache compares its kept resolver answers with.
+struct CacheEpoch {
+  std::uint32_t seconds = 0;
+  std::uint32_t generation = 0;
 };
 
 class RecursionStage {
@@ -53,6 +67,13 @@ class RecursionStage {
   // Resolves; `done` runs exactly once, later, on the worker's thread (never inside this call),
   // with `dropped` set when too many questions are pending.
   virtual void resolve(const RecursiveQuestion& question, Done done) = 0;
+  // Now, for answers kept with a RecursiveAnswer::reuse_seconds.
+  virtual CacheEpoch cache_epoch() const {
+    const auto since_boot = std::chrono::steady_clock::now().time_since_epoch();
+    return {static_cast<std::uint32_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(since_boot).count()),
+            0};
+  }
 };
 
 }  // namespace hayate::server

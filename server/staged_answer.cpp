@@ -40,6 +40,7 @@ StagedAnswer staged_from_recursive(const RecursiveAnswer& answer) {
   out.rcode = answer.rcode;
   out.recursion_available = true;
   out.from_zones = false;
+  out.reuse_seconds = answer.reuse_seconds;
   out.answer() = answer.answer;
   if (answer.soa) out.section(zone::Section::kAuthority).push_back(*answer.soa);
   out.signed_data = out.has_answer_type(rr_type::RRSIG);
@@ -50,6 +51,7 @@ StagedAnswer staged_error(std::uint16_t rcode, bool from_zones) {
   StagedAnswer out;
   out.rcode = rcode;
   out.from_zones = from_zones;
+  if (!from_zones) out.reuse_seconds = 0;
   return out;
 }
 

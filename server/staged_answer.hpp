@@ -24,6 +24,9 @@ struct StagedAnswer {
   // Every part came from our zones (no resolver, no clock): the rendered result may go in the
   // answer cache.
   bool from_zones = true;
+  // Otherwise, how long the rendered result may be sent again with its TTLs run down (the least
+  // of its sources' RecursiveAnswer::reuse_seconds; 0: never).
+  std::uint32_t reuse_seconds = UINT32_MAX;
   // What a DNS64 / AAAA filter policy did to it (for the counters).
   enum class Rewrite : std::uint8_t { kNone, kSynthesized, kFiltered };
   Rewrite rewrite = Rewrite::kNone;

@@ -78,7 +78,7 @@ class ChainWalker {
 
   std::optional<RRsetHit> rrset(const zone::Name& name, std::uint16_t type, std::uint16_t rclass) {
     auto hit = options_.stale ? rrsets_.lookup_stale(name, type, rclass)
-                              : rrsets_.lookup(name, type, rclass);
+                              : rrsets_.lookup(name, type, rclass, options_.earlier_uses);
     if (!hit || hit->rrset->trust < Trust::kAnswer) return std::nullopt;
     note(hit->stale, hit->prefetch);
     return hit;

@@ -16,6 +16,9 @@ namespace hayate::server::resolver {
 
 struct CacheAnswerOptions {
   bool stale = false;  // accept expired data (RFC 8767: only once resolving has failed)
+  // Times the answer was sent from the pipeline's answer cache since these entries were last
+  // looked up: hits for prefetch's popularity threshold (positive data only).
+  std::uint32_t earlier_uses = 0;
 };
 
 // `prefetch` (when given) is set when one of the entries used asks to be refreshed.

@@ -51,7 +51,9 @@ class CacheStore {
 
   SteadyTime now() const { return clock_(); }
 
-  std::optional<Hit> lookup(std::string_view key, Mode mode) {
+  // `earlier_uses`: times the entry's data was sent without a lookup here (the answer cache kept
+  // it rendered), counted as hits for prefetch.
+  std::optional<Hit> lookup(std::string_view key, Mode mode, std::uint32_t earlier_uses = 0) {
     Shard& shard = shard_for(key);
     std::lock_guard lock(shard.mutex);
     auto found = shard.index.find(key);
@@ -65,7 +67,8 @@ class CacheStore {
     bool fresh = t < node->expires;
     if (!fresh && mode == Mode::kFresh) return std::nullopt;
     shard.lru.splice(shard.lru.begin(), shard.lru, node);
-    if (node->hits < UINT32_MAX) ++node->hits;
+    node->hits = node->hits + 1 + earlier_uses < node->hits ? UINT32_MAX
+                                                            : node->hits + 1 + earlier_uses;
     if (!fresh) return Hit{node->value, kStaleAnswerTtl, true, false};
     return Hit{node->value, remaining_ttl(*node, t), false, take_prefetch(*node, t)};
   }

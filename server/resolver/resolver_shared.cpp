@@ -20,9 +20,17 @@ ResolverShared::ResolverShared(ResolverSettings settings, ClockFunction clock)
       subnets_(settings_.rrset_cache, settings_.ecs.max_subnets_per_name, clock),
       pending_(settings_.max_pending, settings_.max_pending_per_client),
       forward_table_(
-          std::make_shared<const ForwardTable>(settings_.forward, settings_.forward_zones)) {}
+          std::make_shared<const ForwardTable>(settings_.forward, settings_.forward_zones)),
+      clock_(std::move(clock)) {}
+
+CacheEpoch ResolverShared::epoch() const {
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
+  return {static_cast<std::uint32_t>(seconds), generation_.load(std::memory_order_acquire)};
+}
 
 std::size_t ResolverShared::flush(const zone::Name* name) {
+  generation_.fetch_add(1, std::memory_order_release);
   if (name != nullptr)
     return rrsets_.flush(*name) + negatives_.flush(*name) + subnets_.flush(*name);
   const std::size_t count = rrsets_.size() + negatives_.size() + subnets_.size();

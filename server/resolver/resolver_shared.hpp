@@ -4,12 +4,14 @@
 // through it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "server/acl.hpp"
+#include "server/recursion_stage.hpp"
 #include "server/net/connection_limiter.hpp"
 #include "server/resolver/cache_config.hpp"
 #include "server/resolver/clock.hpp"
@@ -62,6 +64,9 @@ class ResolverShared {
   // `hayatectl cache flush [NAME]`: NAME and below, or everything; returns the entries dropped
   // (everything: the count before flushing).
   std::size_t flush(const zone::Name* name);
+  // The caches' clock in seconds and the number of flushes so far: the workers' answer caches
+  // drop resolver answers kept before a flush or past their time.
+  CacheEpoch epoch() const;
   // `hayatectl cache dump`: one line per record, negative entries as comments, tailored
   // answers after a "; subnet ADDRESS/PREFIX" comment line.
   std::vector<std::string> dump() const;
@@ -74,6 +79,8 @@ class ResolverShared {
   InfraCache infra_;
   net::ConnectionLimiter pending_;  // questions in flight (max_pending, max_pending_per_client)
   std::shared_ptr<const ForwardTable> forward_table_;
+  ClockFunction clock_;
+  std::atomic<std::uint32_t> generation_{0};
 };
 
 }  // namespace hayate::server::resolver

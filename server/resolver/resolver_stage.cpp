@@ -1,5 +1,7 @@
 #include "server/resolver/resolver_stage.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <exception>
 
 #include <spdlog/spdlog.h>
@@ -16,6 +18,19 @@ namespace asio = boost::asio;
 
 RecursiveAnswer to_answer(ResolveResult&& r) {
   return RecursiveAnswer{r.rcode, std::move(r.answer), std::move(r.soa), r.stale, r.ecs_scope};
+}
+
+// How long a fresh answer from the caches may be sent again as rendered (RecursiveAnswer::
+// reuse_seconds): until its first record expires. With prefetch on, only for the first 90% of
+// that, so that the question reaches the caches again inside the last tenth of the TTL, where
+// prefetch acts (CacheStore::take_prefetch).
+std::uint32_t reuse_seconds(const RecursiveAnswer& answer, bool prefetch) {
+  if (answer.rcode != zone::rcode::NOERROR && answer.rcode != zone::rcode::NXDOMAIN) return 0;
+  std::uint32_t ttl = UINT32_MAX;
+  for (const zone::ResponseRRset& rrset : answer.answer) ttl = std::min(ttl, rrset.ttl);
+  if (answer.soa) ttl = std::min(ttl, answer.soa->ttl);
+  if (ttl == UINT32_MAX) return 0;  // nothing to take a lifetime from
+  return prefetch ? ttl - ttl / 10 : ttl;
 }
 
 }  // namespace
@@ -69,10 +84,22 @@ std::optional<RecursiveAnswer> ResolverStage::from_cache(const RecursiveQuestion
   bool refresh = false;
   const Question q = to_question(question);
   if (auto tailored = from_subnet_cache(q)) return tailored;
-  auto result = answer_from_caches(shared_.rrsets(), shared_.negatives(), q, {}, &refresh);
+  CacheAnswerOptions options;
+  options.earlier_uses = question.earlier_uses;
+  auto result = answer_from_caches(shared_.rrsets(), shared_.negatives(), q, options, &refresh);
   if (!result) return std::nullopt;
-  if (refresh && shared_.settings().prefetch) prefetch(q);
-  return to_answer(std::move(*result));
+  const bool prefetching = refresh && shared_.settings().prefetch;
+  if (prefetching) prefetch(q);
+  RecursiveAnswer answer = to_answer(std::move(*result));
+  // Not reused: stale data (each use is counted and may trigger a refresh), answers that an ECS
+  // subnet could change (RFC 7871 §7.3), and answers being refreshed (the new data is near).
+  if (!answer.stale && !q.ecs && !prefetching)
+    answer.reuse_seconds = reuse_seconds(answer, shared_.settings().prefetch);
+  return answer;
+}
+
+CacheEpoch ResolverStage::cache_epoch() const {
+  return shared_.epoch();
 }
 
 void ResolverStage::resolve(const RecursiveQuestion& question, Done done) {

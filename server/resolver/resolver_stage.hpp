@@ -32,6 +32,7 @@ class ResolverStage final : public RecursionStage {
   bool allows(const ClientInfo& client) const override;
   std::optional<RecursiveAnswer> from_cache(const RecursiveQuestion& question) override;
   void resolve(const RecursiveQuestion& question, Done done) override;
+  CacheEpoch cache_epoch() const override;
 
  private:
   Resolver* pick(const zone::Name& name) const;

@@ -74,8 +74,8 @@ bool RrsetCache::insert(const zone::Name& owner, std::uint16_t type, std::uint16
 }
 
 std::optional<RRsetHit> RrsetCache::lookup(const zone::Name& owner, std::uint16_t type,
-                                           std::uint16_t rclass) {
-  return find(owner, type, rclass, Store::Mode::kFresh);
+                                           std::uint16_t rclass, std::uint32_t earlier_uses) {
+  return find(owner, type, rclass, Store::Mode::kFresh, earlier_uses);
 }
 
 std::optional<RRsetHit> RrsetCache::lookup_stale(const zone::Name& owner, std::uint16_t type,
@@ -84,8 +84,9 @@ std::optional<RRsetHit> RrsetCache::lookup_stale(const zone::Name& owner, std::u
 }
 
 std::optional<RRsetHit> RrsetCache::find(const zone::Name& owner, std::uint16_t type,
-                                         std::uint16_t rclass, Store::Mode mode) {
-  auto hit = store_.lookup(rrset_cache_key(owner, type, rclass), mode);
+                                         std::uint16_t rclass, Store::Mode mode,
+                                         std::uint32_t earlier_uses) {
+  auto hit = store_.lookup(rrset_cache_key(owner, type, rclass), mode, earlier_uses);
   if (!hit) return std::nullopt;
   return RRsetHit{std::move(hit->value), hit->ttl, hit->stale, hit->prefetch};
 }

@@ -64,9 +64,9 @@ class RrsetCache {
     return insert(rrset.owner, rrset.type, rrset.rclass, rrset.ttl, rrset.rdatas, trust);
   }
 
-  // An unexpired RRset, never stale data.
+  // An unexpired RRset, never stale data. `earlier_uses`: see CacheStore::lookup.
   std::optional<RRsetHit> lookup(const zone::Name& owner, std::uint16_t type,
-                                 std::uint16_t rclass = 1);
+                                 std::uint16_t rclass = 1, std::uint32_t earlier_uses = 0);
   // Fresh or stale (expired less than stale-max-age ago): for when upstreams fail (RFC 8767).
   std::optional<RRsetHit> lookup_stale(const zone::Name& owner, std::uint16_t type,
                                        std::uint16_t rclass = 1);
@@ -86,7 +86,7 @@ class RrsetCache {
  private:
   using Store = CacheStore<std::shared_ptr<const CachedRRset>>;
   std::optional<RRsetHit> find(const zone::Name& owner, std::uint16_t type, std::uint16_t rclass,
-                               Store::Mode mode);
+                               Store::Mode mode, std::uint32_t earlier_uses = 0);
 
   CacheConfig config_;
   Store store_;

@@ -48,6 +48,30 @@ TEST(AnswerCache, MissThenHitWithTheStoredBytes) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
+// Resolver answers carry their aging and TTL offsets; replacing one with a zone answer drops them.
+TEST(AnswerCache, AgedAnswersKeepTheirAgingAndTtlOffsets) {
+  AnswerCache cache(8);
+  auto name = wire(1);
+  const AnswerAging aging{100, 160, 3, 0};
+  const std::vector<std::uint16_t> offsets = {20, 36};
+  cache.insert(key_for(name), response(1), &aging, offsets);
+  CachedAnswer hit = cache.lookup(key_for(name));
+  EXPECT_EQ(bytes(hit.response), response(1));
+  ASSERT_NE(hit.aging, nullptr);
+  EXPECT_EQ(hit.aging->stored_at, 100u);
+  EXPECT_EQ(hit.aging->expires_at, 160u);
+  EXPECT_EQ(hit.aging->generation, 3u);
+  EXPECT_EQ(std::vector<std::uint16_t>(hit.ttl_offsets.begin(), hit.ttl_offsets.end()), offsets);
+  hit.aging->uses = 5;
+  EXPECT_EQ(cache.lookup(key_for(name)).aging->uses, 5u) << "the count is the entry's own";
+
+  cache.insert(key_for(name), response(2));
+  hit = cache.lookup(key_for(name));
+  EXPECT_EQ(bytes(hit.response), response(2));
+  EXPECT_EQ(hit.aging, nullptr);
+  EXPECT_TRUE(hit.ttl_offsets.empty());
+}
+
 TEST(AnswerCache, EveryKeyFieldSeparatesAnswers) {
   AnswerCache cache(64);
   auto name = wire(1);

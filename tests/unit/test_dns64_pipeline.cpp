@@ -129,8 +129,10 @@ class ScriptedRecursion final : public RecursionStage {
       next();
     }
   }
+  CacheEpoch cache_epoch() const override { return epoch; }
   int cache_lookups = 0;
   std::vector<std::function<void()>> pending;
+  CacheEpoch epoch{1000, 0};
 
  private:
   std::map<std::pair<std::string, std::uint16_t>, std::pair<RecursiveAnswer, bool>> answers_;
@@ -451,6 +453,41 @@ TEST_F(Dns64PipelineTest, ResolverAnswersFromCacheAreSynthesizedAtOnce) {
   }
   EXPECT_EQ(recursion.cache_lookups, 4) << "resolver answers are not kept rendered: TTLs run";
   EXPECT_EQ(stats.answers_from_cache.load(), 0u);
+}
+
+// Answers the resolver allows to be reused (reuse_seconds) are kept rendered: sent again with
+// their TTLs run down, until the shorter reuse time of the two sources is over or a flush.
+TEST_F(Dns64PipelineTest, ResolverAnswersKeptRenderedRunDownAndExpire) {
+  ScriptedRecursion recursion;
+  processor.set_recursion(&recursion);
+  RecursiveAnswer nodata = negative(zone::rcode::NOERROR, 100);
+  nodata.reuse_seconds = 40;
+  RecursiveAnswer a = positive("www.example.", rr_type::A, 50, v4("1.2.3.4"));
+  a.reuse_seconds = 45;
+  recursion.set("www.example.", rr_type::AAAA, nodata, true);
+  recursion.set("www.example.", rr_type::A, a, true);
+  auto ttl = [&] {
+    const auto* aaaa = find(answer(kDns64Client, "www.example.", rr_type::AAAA), "www.example.",
+                            rr_type::AAAA);
+    return aaaa != nullptr ? aaaa->ttl : 0u;
+  };
+  EXPECT_EQ(ttl(), 50u);
+  EXPECT_EQ(recursion.cache_lookups, 2);
+  recursion.epoch.seconds += 10;
+  EXPECT_EQ(ttl(), 40u) << "kept, 10 s older";
+  EXPECT_EQ(recursion.cache_lookups, 2);
+  EXPECT_EQ(stats.answers_from_cache.load(), 1u);
+  EXPECT_EQ(find(answer(kPlainClient, "www.example.", rr_type::AAAA), "www.example.",
+                 rr_type::AAAA),
+            nullptr)
+      << "kept for its policy only";
+  recursion.epoch.seconds += 30;  // 40 s: the AAAA source's reuse time is over
+  EXPECT_EQ(ttl(), 50u);
+  EXPECT_EQ(recursion.cache_lookups, 5) << "the plain client's AAAA, then AAAA and A again";
+  recursion.epoch.generation = 1;  // a cache flush
+  EXPECT_EQ(ttl(), 50u);
+  EXPECT_EQ(recursion.cache_lookups, 7);
+  EXPECT_EQ(stats.answers_from_cache.load(), 1u);
 }
 
 TEST_F(Dns64PipelineTest, ResolverAnswersComeLaterThroughTheSink) {

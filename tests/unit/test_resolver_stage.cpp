@@ -353,6 +353,80 @@ TEST_F(ResolverStageTest, UnrelatedAnswerRecordsAreNotCached) {
   EXPECT_FALSE(shared.rrsets().lookup(name("victim.example.net."), rr_type::A));
 }
 
+// Issue 8: an answer from the resolver's caches is kept rendered in the worker's answer cache and
+// sent again with its TTLs lowered by the seconds it has been kept, with the query's ID and case.
+TEST_F(ResolverStageTest, CachedAnswersAreKeptRenderedWithTtlsRunningDown) {
+  upstream.answer(kFirst, name("www.example.org."), rr_type::A,
+                  render(authoritative({a("www.example.org.", "198.51.100.7", 600)}),
+                         name("www.example.org."), rr_type::A));
+  ask(make_query("www.example.org.", rr_type::A));  // resolved
+  ask(make_query("www.example.org.", rr_type::A));  // from the RRset cache, then kept
+  EXPECT_EQ(stats.resolver_cache_answers.load(), 1u);
+  EXPECT_EQ(stats.answers_from_cache.load(), 0u);
+  clock.advance(std::chrono::seconds(100));
+  zone::ResponseView kept = ask(make_query("WWW.example.ORG.", rr_type::A, true, 777));
+  EXPECT_EQ(stats.answers_from_cache.load(), 1u) << "sent from the answer cache";
+  EXPECT_EQ(stats.resolver_cache_answers.load(), 2u) << "still counted as a resolver cache answer";
+  EXPECT_EQ(kept.header.id, 777);
+  EXPECT_TRUE(kept.header.has(zone::flag::RA));
+  EXPECT_EQ(kept.qname.to_text(), "WWW.example.ORG.");
+  ASSERT_EQ(kept.section(zone::Section::kAnswer).size(), 1u);
+  EXPECT_EQ(kept.section(zone::Section::kAnswer)[0].ttl, 500u);
+  EXPECT_EQ(upstream.log().size(), 1u);
+}
+
+// A kept answer lasts as long as its first record: then the caches are asked again.
+TEST_F(ResolverStageTest, KeptAnswerExpiresWithItsShortestTtl) {
+  upstream.answer(kFirst, name("alias.example.org."), rr_type::A,
+                  render(authoritative({cname("alias.example.org.", "www.example.org.", 30),
+                                        a("www.example.org.", "198.51.100.7", 600)}),
+                         name("alias.example.org."), rr_type::A));
+  ask(make_query("alias.example.org.", rr_type::A));
+  ask(make_query("alias.example.org.", rr_type::A));
+  clock.advance(std::chrono::seconds(29));
+  zone::ResponseView last = ask(make_query("alias.example.org.", rr_type::A));
+  ASSERT_EQ(last.section(zone::Section::kAnswer).size(), 2u);
+  EXPECT_EQ(last.section(zone::Section::kAnswer)[0].ttl, 1u);
+  EXPECT_EQ(last.section(zone::Section::kAnswer)[1].ttl, 571u);
+  EXPECT_EQ(stats.answers_from_cache.load(), 1u);
+  clock.advance(std::chrono::seconds(1));  // the CNAME has expired: resolved again
+  ask(make_query("alias.example.org.", rr_type::A));
+  EXPECT_EQ(stats.answers_from_cache.load(), 1u);
+  EXPECT_EQ(upstream.log().size(), 2u);
+}
+
+// NXDOMAIN is kept too, its SOA's TTL running down as well.
+TEST_F(ResolverStageTest, KeptNegativeAnswerAgesItsSoa) {
+  upstream.answer(kFirst, name("nx.example.org."), rr_type::A,
+                  render(negative(zone::rcode::NXDOMAIN, soa("example.org.", 3600, 300)),
+                         name("nx.example.org."), rr_type::A));
+  ask(make_query("nx.example.org.", rr_type::A));
+  ask(make_query("nx.example.org.", rr_type::A));
+  clock.advance(std::chrono::seconds(50));
+  zone::ResponseView nx = ask(make_query("nx.example.org.", rr_type::A));
+  EXPECT_EQ(nx.rcode, zone::rcode::NXDOMAIN);
+  ASSERT_EQ(nx.section(zone::Section::kAuthority).size(), 1u);
+  EXPECT_EQ(nx.section(zone::Section::kAuthority)[0].ttl, 250u);
+  EXPECT_EQ(stats.answers_from_cache.load(), 1u);
+}
+
+// `hayatectl cache flush` reaches the kept answers (through the cache generation), and a client
+// the resolver does not serve never gets one.
+TEST_F(ResolverStageTest, KeptAnswersFollowFlushAndTheResolverAcl) {
+  upstream.answer(kFirst, name("www.example.org."), rr_type::A,
+                  render(authoritative({a("www.example.org.", "198.51.100.7", 600)}),
+                         name("www.example.org."), rr_type::A));
+  ask(make_query("www.example.org.", rr_type::A));
+  ask(make_query("www.example.org.", rr_type::A));
+  EXPECT_EQ(ask(make_query("www.example.org.", rr_type::A), "192.0.2.200").rcode,
+            zone::rcode::REFUSED);
+  EXPECT_EQ(stats.answers_from_cache.load(), 0u);
+  shared.flush(nullptr);
+  ask(make_query("www.example.org.", rr_type::A));
+  EXPECT_EQ(upstream.log().size(), 2u) << "resolved again after the flush";
+  EXPECT_EQ(stats.answers_from_cache.load(), 0u);
+}
+
 namespace hayate::server::resolver {
 namespace {
 
