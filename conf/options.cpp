@@ -180,6 +180,16 @@ const std::array kOptions = {
            .unit = "bytes",
            .apply = [](Config& c, Value&& v) { c.server.udp_payload_size = as_int(v); }},
     Option{.section = "server",
+           .key = "answer-cache-entries",
+           .kind = ValueKind::kInteger,
+           .default_text = "131072",
+           .doc = "Rendered answers each worker keeps for repeated questions: from the zones, and "
+                  "from the resolver's cache with their TTLs running down; memory grows with "
+                  "use, about 200 bytes an answer. 0 = none.",
+           .min = 0,
+           .max = 16777216,
+           .apply = [](Config& c, Value&& v) { c.server.answer_cache_entries = as_int(v); }},
+    Option{.section = "server",
            .key = "tcp-idle-timeout",
            .kind = ValueKind::kInteger,
            .default_text = "10",

@@ -177,6 +177,7 @@ std::vector<ZoneSource> zone_sources(const conf::Config& config, std::vector<std
 AnswerPolicy answer_policy(const conf::Config& config) {
   AnswerPolicy policy;
   policy.udp_payload_size = config.server.udp_payload_size;
+  policy.answer_cache_entries = config.server.answer_cache_entries;
   policy.identity = config.server.identity;
   policy.version = config.server.version;
   std::vector<Dns64Policy> dns64;

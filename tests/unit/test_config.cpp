@@ -83,6 +83,7 @@ TEST(Config, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.server.group, "");
   EXPECT_EQ(c.server.pid_file, "");
   EXPECT_EQ(c.server.udp_payload_size, 1232);
+  EXPECT_EQ(c.server.answer_cache_entries, 131072u);
   EXPECT_EQ(c.server.tcp_idle_timeout, std::chrono::seconds(10));
   EXPECT_EQ(c.server.tcp_max_clients, 1024u);
   EXPECT_EQ(c.server.tcp_max_per_client, 16u);
@@ -125,6 +126,7 @@ user = "hayate"
 group = "hayate"
 pid-file = "run/hayate.pid"
 udp-payload-size = 4096
+answer-cache-entries = 500
 tcp-idle-timeout = 30
 tcp-max-clients = 100
 tcp-max-per-client = 5
@@ -153,6 +155,7 @@ allow-transfer = ["192.0.2.0/24", "2001:db8::/32"]
   EXPECT_EQ(c.server.group, "hayate");
   EXPECT_EQ(c.server.pid_file, "/etc/hayate/run/hayate.pid");
   EXPECT_EQ(c.server.udp_payload_size, 4096);
+  EXPECT_EQ(c.server.answer_cache_entries, 500u);
   EXPECT_EQ(c.server.tcp_idle_timeout, std::chrono::seconds(30));
   EXPECT_EQ(c.server.tcp_max_clients, 100u);
   EXPECT_EQ(c.server.tcp_max_per_client, 5u);

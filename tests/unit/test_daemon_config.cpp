@@ -25,6 +25,15 @@ TEST(DaemonConfig, XdpRatesListsAndPortsFollowAReloadTheRestTakesARestart) {
             (std::vector<std::string>{"[xdp] (other than ports, rates, prefixes and lists)"}));
 }
 
+// The answer cache's size comes from [server] answer-cache-entries (applied on reload too: the
+// serving state carries it and QueryProcessor::set_state resizes the cache).
+TEST(DaemonConfig, AnswerCacheEntriesReachTheAnswerPolicy) {
+  EXPECT_EQ(answer_policy(parse("")).answer_cache_entries, 131072u);
+  EXPECT_EQ(answer_policy(parse("[server]\nanswer-cache-entries = 0\n")).answer_cache_entries, 0u);
+  EXPECT_EQ(answer_policy(parse("[server]\nanswer-cache-entries = 300000\n")).answer_cache_entries,
+            300000u);
+}
+
 TEST(DaemonConfig, XdpRuntimeFromTheConfig) {
   const conf::Config c = parse(
       "[server]\nlisten = [\"192.0.2.1:53\", \"[2001:db8::1]:5300\"]\n"
