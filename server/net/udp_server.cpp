@@ -18,7 +18,8 @@ using asio::ip::udp;
 
 UdpServer::UdpServer(asio::io_context& context, const udp::endpoint& endpoint,
                      QueryHandler& handler, UdpBatch& batch)
-    : socket_(std::make_shared<udp::socket>(context)),
+    : socket_(std::make_shared<ReadinessSocket>(context)),
+      context_(context),
       executor_(context.get_executor()),
       handler_(handler),
       batch_(batch) {
@@ -49,15 +50,27 @@ void UdpServer::wait_readable() {
   });
 }
 
+void UdpServer::wait_drained() {
+  socket_->wait_readable(context_, [this](bool cancelled) {
+    if (cancelled) return;  // closed (shutdown): `this` may already be gone
+    on_readable();
+  });
+}
+
 void UdpServer::on_readable() {
   for (int i = 0; i < kBatchesPerWakeup; ++i) {
     const std::size_t received = receive_batch();
-    if (received == 0) break;
-    send_batch(answer_batch(received));
-    if (received < UdpBatch::kMessages) break;  // the socket is drained
+    if (received > 0) send_batch(answer_batch(received));
+    if (received < UdpBatch::kMessages) break;
   }
-  // If datagrams are still queued, re-arming makes epoll report the socket again at once.
-  if (socket_->is_open()) wait_readable();
+  if (!socket_->is_open()) return;
+  // Drained: the next datagram's edge wakes us (one system call a wake-up). Otherwise (datagrams
+  // left after kBatchesPerWakeup batches, or an error), re-arming makes epoll check the socket.
+  if (drained_) {
+    wait_drained();
+  } else {
+    wait_readable();
+  }
 }
 
 std::size_t UdpServer::receive_batch() {
@@ -67,6 +80,8 @@ std::size_t UdpServer::receive_batch() {
     n = recvmmsg(socket_->native_handle(), batch_.query_headers.data(), UdpBatch::kMessages,
                  MSG_DONTWAIT, nullptr);
   } while (n < 0 && errno == EINTR);
+  drained_ = (n >= 0 && static_cast<std::size_t>(n) < UdpBatch::kMessages) ||
+             (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
   // EAGAIN: nothing waiting. Other errors (e.g. ICMP-reported ECONNREFUSED from an earlier send)
   // concern one datagram, not the socket; the next wake-up carries on.
   return n > 0 ? static_cast<std::size_t>(n) : 0;

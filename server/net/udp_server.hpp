@@ -14,6 +14,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include "server/net/udp_batch.hpp"
+#include "server/net/udp_readiness.hpp"
 #include "server/query_handler.hpp"
 
 namespace hayate::server::net {
@@ -36,9 +37,13 @@ class UdpServer {
   static constexpr int kBatchesPerWakeup = 4;
   static constexpr int kReceiveBufferBytes = 4 << 20;
 
+  // Waits with asio's async_wait, which re-checks the socket (epoll_ctl): after a start, an error,
+  // or a full batch that may have left datagrams behind.
   void wait_readable();
+  // Waits without that re-check (udp_readiness.hpp): only once recvmmsg has drained the socket.
+  void wait_drained();
   void on_readable();
-  // Returns the number of datagrams received (0 when none are waiting).
+  // Returns the number of datagrams received (0 when none are waiting); sets drained_.
   std::size_t receive_batch();
   // Runs the handler on each datagram; returns the number of responses to send.
   std::size_t answer_batch(std::size_t received);
@@ -46,7 +51,9 @@ class UdpServer {
 
   // Shared with deferred answers (UdpResponseSink), which hold it weakly: an answer arriving
   // after shutdown finds it gone and is dropped.
-  std::shared_ptr<boost::asio::ip::udp::socket> socket_;
+  std::shared_ptr<ReadinessSocket> socket_;
+  boost::asio::io_context& context_;
+  bool drained_ = false;  // the last recvmmsg found the socket empty (fewer than asked, EAGAIN)
   sockaddr_storage listener_{};  // the bound address, for ClientInfo::listener
   socklen_t listener_length_ = 0;
   boost::asio::io_context::executor_type executor_;

@@ -93,6 +93,26 @@ TEST_F(UdpServerTest, AnswersEveryDatagramOfManyBatches) {
   EXPECT_EQ(handler_.handled.load(), kCount);
 }
 
+// One query at a time, each sent after the previous answer: every wake-up finds one datagram and
+// drains the socket, so each wait is the one without epoll_ctl (udp_readiness.hpp). An edge lost
+// between the drain and the next wait would leave a query unanswered here.
+TEST_F(UdpServerTest, QueriesOneAtATimeAreEachAnsweredAfterADrain) {
+  const std::uint16_t port = start();
+  io_.start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  for (std::uint16_t id = 1; id <= 500; ++id) {
+    send_to(client, make_query(id), port);
+    ASSERT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{id});
+  }
+  // And pairs sent back to back, which may arrive together or on either side of a wait.
+  for (std::uint16_t id = 1000; id < 1400; id += 2) {
+    send_to(client, make_query(id), port);
+    send_to(client, make_query(id + 1), port);
+    ASSERT_EQ(receive_ids(client, 2), (std::multiset<std::uint16_t>{id, std::uint16_t(id + 1)}));
+  }
+  EXPECT_EQ(handler_.handled.load(), 500u + 400u);
+}
+
 // Several clients with queries in flight at once. (Each sends a window at a time: a burst larger
 // than the socket's receive buffer would be dropped by the kernel, whatever the server does.)
 TEST_F(UdpServerTest, ManyClientsWhileRunning) {
