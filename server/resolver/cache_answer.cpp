@@ -2,7 +2,6 @@
 
 #include "zone/message.hpp"
 #include "zone/rr_type.hpp"
-#include "zone/zone.hpp"  // NameKeyEqual
 
 namespace hayate::server::resolver {
 namespace {
@@ -45,7 +44,10 @@ class ChainWalker {
       auto cname = q.qtype == zone::rr_type::CNAME ? std::nullopt
                                                    : rrset(name, zone::rr_type::CNAME, q.qclass);
       if (!cname || cname->rrset->rdatas.empty()) return std::nullopt;
-      if (auto dname = dname_behind(name, cname->rrset->rdatas.front(), q.qclass)) {
+      auto lookup_dname = [&](const zone::Name& owner) {
+        return rrset(owner, zone::rr_type::DNAME, q.qclass);
+      };
+      if (auto dname = dname_behind(name, cname->rrset->rdatas.front(), lookup_dname)) {
         result.answer.push_back(to_response(*dname));
       }
       result.answer.push_back(to_response(*cname));
@@ -57,25 +59,6 @@ class ChainWalker {
   bool stale_used() const { return stale_; }
 
  private:
-  // RFC 6672 §3.4: a CNAME synthesized from a DNAME is answered with the DNAME before it, from
-  // the cache as on the first answer. The DNAME is the cached one at an ancestor of `name` that
-  // maps `name` onto `target`.
-  std::optional<RRsetHit> dname_behind(const zone::Name& name, std::span<const std::uint8_t> target,
-                                       std::uint16_t rclass) {
-    for (std::size_t strip = 1; strip < name.label_count(); ++strip) {
-      zone::Name owner = name.strip_left(strip);
-      auto hit = rrset(owner, zone::rr_type::DNAME, rclass);
-      if (!hit || hit->rrset->rdatas.size() != 1) continue;
-      const zone::Rdata& dname_target = hit->rrset->rdatas.front();
-      std::size_t prefix = name.wire_length() - owner.wire_length();
-      if (target.size() != prefix + dname_target.size()) return std::nullopt;
-      auto rest = target.subspan(prefix);
-      if (!zone::NameKeyEqual::equal_wire(rest, dname_target)) return std::nullopt;
-      return hit;
-    }
-    return std::nullopt;
-  }
-
   std::optional<RRsetHit> rrset(const zone::Name& name, std::uint16_t type, std::uint16_t rclass) {
     auto hit = options_.stale ? rrsets_.lookup_stale(name, type, rclass)
                               : rrsets_.lookup(name, type, rclass, options_.earlier_uses);

@@ -7,12 +7,34 @@
 #pragma once
 
 #include <optional>
+#include <span>
 
 #include "server/resolver/iterator.hpp"
 #include "server/resolver/negative_cache.hpp"
 #include "server/resolver/rrset_cache.hpp"
+#include "zone/zone.hpp"  // NameKeyEqual
 
 namespace hayate::server::resolver {
+
+// RFC 6672 §3.4: a CNAME synthesized from a DNAME is answered with the DNAME before it, from the
+// cache as on the first answer. Returns the DNAME at an ancestor of `name` that maps `name` onto
+// `target` (the cached CNAME's rdata), looked up with `lookup_dname(owner)` (which applies the
+// caller's trust and staleness rules), or nullopt when the CNAME was not made from one.
+template <typename LookupDname>
+std::optional<RRsetHit> dname_behind(const zone::Name& name, std::span<const std::uint8_t> target,
+                                     LookupDname&& lookup_dname) {
+  for (std::size_t strip = 1; strip < name.label_count(); ++strip) {
+    zone::Name owner = name.strip_left(strip);
+    std::optional<RRsetHit> hit = lookup_dname(owner);
+    if (!hit || hit->rrset->rdatas.size() != 1) continue;
+    const zone::Rdata& dname_target = hit->rrset->rdatas.front();
+    const std::size_t prefix = name.wire_length() - owner.wire_length();
+    if (target.size() != prefix + dname_target.size()) return std::nullopt;
+    if (!zone::NameKeyEqual::equal_wire(target.subspan(prefix), dname_target)) return std::nullopt;
+    return hit;
+  }
+  return std::nullopt;
+}
 
 struct CacheAnswerOptions {
   bool stale = false;  // accept expired data (RFC 8767: only once resolving has failed)

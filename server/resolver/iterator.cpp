@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "server/resolver/cache_answer.hpp"
 #include "zone/message.hpp"
 #include "zone/rr_type.hpp"
 
@@ -225,6 +226,16 @@ bool Iterator::answer_from_cache(const zone::Name& name, const Question& questio
     auto alias = rrset(rr_type::CNAME);
     if (alias && alias->rrset->trust >= Trust::kAnswer && alias->rrset->rdatas.size() == 1) {
       if (auto target = rdata_name(alias->rrset->rdatas.front())) {
+        // RFC 6672 §3.4: a CNAME made from a DNAME goes out behind that DNAME.
+        auto lookup_dname = [&](const zone::Name& owner) -> std::optional<RRsetHit> {
+          auto hit = stale ? services_.rrsets.lookup_stale(owner, rr_type::DNAME, question.qclass)
+                           : services_.rrsets.lookup(owner, rr_type::DNAME, question.qclass);
+          if (!hit || hit->rrset->trust < Trust::kAnswer) return std::nullopt;
+          return hit;
+        };
+        if (auto dname = dname_behind(name, alias->rrset->rdatas.front(), lookup_dname)) {
+          result.answer.push_back(from_hit(*dname));
+        }
         result.answer.push_back(from_hit(*alias));
         next = std::move(*target);
         return true;

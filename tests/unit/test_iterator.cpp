@@ -402,6 +402,25 @@ TEST_F(IteratorTest, DnameSynthesisesTheCname) {
   EXPECT_EQ(sent().back(), "10.0.2.1 www.new.example.test. A");
 }
 
+// A later question for another type finds the synthesized CNAME in the cache and iterates only
+// for the target; the answer still carries the DNAME before the CNAME (RFC 6672 §3.4). (The
+// DNS64 engineer found it missing.)
+TEST_F(IteratorTest, PartlyCachedDnameChainKeepsTheDname) {
+  FakeZone zone = example_zone();
+  zone.records.push_back(dname("old.example.test.", "new.example.test."));
+  zone.records.push_back(a("www.new.example.test.", "192.0.2.81"));
+  zone.records.push_back(aaaa("www.new.example.test.", "2001:db8::81"));
+  standard_tree(zone);
+  ASSERT_EQ(resolve("www.old.example.test.").rcode, zone::rcode::NOERROR);
+  ResolveResult r = resolve("www.old.example.test.", rr_type::AAAA);
+  EXPECT_EQ(r.rcode, zone::rcode::NOERROR) << r.failure;
+  EXPECT_FALSE(r.from_cache);
+  EXPECT_EQ(owners(r),
+            (std::vector<std::string>{"old.example.test. 39", "www.old.example.test. CNAME",
+                                      "www.new.example.test. AAAA"}));
+  EXPECT_EQ(sent().back(), "10.0.2.1 www.new.example.test. AAAA");
+}
+
 TEST_F(IteratorTest, NxDomainIsCachedWithTheSoaTtlRuleAndCoversNamesBelow) {
   standard_tree();
   ResolveResult r = resolve("nx.example.test.");
