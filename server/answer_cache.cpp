@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <new>
 
 namespace hayate::server {
 
@@ -34,7 +35,7 @@ std::size_t AnswerCache::probe(std::string_view key, std::uint64_t hash) const {
   std::size_t slot = (hash >> 32) & mask_;
   // At most half full, so an empty slot ends every probe.
   while (index_[slot].entry != kEmpty) {
-    if (index_[slot].tag == tag && entries_[index_[slot].entry].key() == key) return slot;
+    if (index_[slot].tag == tag && index_[slot].stored->key() == key) return slot;
     slot = (slot + 1) & mask_;
   }
   return slot;
@@ -45,9 +46,10 @@ CachedAnswer AnswerCache::lookup(const AnswerKey& key) {
   const std::string_view encoded = encode(key, buffer);
   const std::size_t slot = probe(encoded, hash(encoded));
   if (index_[slot].entry == kEmpty) return {};
-  Entry& entry = entries_[index_[slot].entry];
-  entry.referenced = true;
-  return CachedAnswer{entry.response(), entry.aged ? &entry.aging : nullptr, entry.ttl_offsets()};
+  Stored& stored = *index_[slot].stored;
+  stored.referenced = true;
+  return CachedAnswer{stored.response(), stored.aged ? &stored.aging : nullptr,
+                      stored.ttl_offsets()};
 }
 
 void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> response,
@@ -60,7 +62,8 @@ void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> res
   if (index_[slot].entry != kEmpty) {
     Entry& entry = entries_[index_[slot].entry];
     store(entry, encoded, h, response, aging, ttl_offsets);
-    entry.referenced = true;
+    entry.stored()->referenced = true;
+    index_[slot].stored = entry.stored();  // store() may have moved it
     return;
   }
   std::uint32_t number;
@@ -74,8 +77,8 @@ void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> res
   // The index changed (an eviction shifts slots back, a rebuild moves them): probe again.
   slot = probe(encoded, h);
   store(entries_[number], encoded, h, response, aging, ttl_offsets);
-  entries_[number].referenced = false;  // a second use marks it, as a hit does
-  index_[slot] = {static_cast<std::uint32_t>(h), number};
+  entries_[number].stored()->referenced = false;  // a second use marks it, as a hit does
+  index_[slot] = {static_cast<std::uint32_t>(h), number, entries_[number].stored()};
 }
 
 void AnswerCache::store(Entry& entry, std::string_view key, std::uint64_t hash,
@@ -83,20 +86,22 @@ void AnswerCache::store(Entry& entry, std::string_view key, std::uint64_t hash,
                         std::span<const std::uint16_t> ttl_offsets) {
   if (aging == nullptr) ttl_offsets = {};
   const std::size_t offsets_size = ttl_offsets.size_bytes();
-  const std::size_t size = offsets_size + key.size() + response.size();
+  const std::size_t size = sizeof(Stored) + offsets_size + key.size() + response.size();
   if (entry.capacity < size) {
+    // operator new[] aligns for any fundamental type, so a Stored may begin the block.
     entry.bytes = std::make_unique_for_overwrite<std::uint8_t[]>(size);
     entry.capacity = static_cast<std::uint32_t>(size);
   }
-  std::uint8_t* out = entry.bytes.get();
+  Stored* stored = new (entry.bytes.get()) Stored;
+  stored->response_size = static_cast<std::uint32_t>(response.size());
+  stored->key_size = static_cast<std::uint16_t>(key.size());
+  stored->ttl_count = static_cast<std::uint16_t>(ttl_offsets.size());
+  stored->aged = aging != nullptr;
+  if (aging != nullptr) stored->aging = *aging;
+  std::uint8_t* out = entry.bytes.get() + sizeof(Stored);
   if (offsets_size != 0) std::memcpy(out, ttl_offsets.data(), offsets_size);
   std::memcpy(out + offsets_size, key.data(), key.size());
   std::memcpy(out + offsets_size + key.size(), response.data(), response.size());
-  entry.ttl_count = static_cast<std::uint16_t>(ttl_offsets.size());
-  entry.key_size = static_cast<std::uint16_t>(key.size());
-  entry.response_size = static_cast<std::uint32_t>(response.size());
-  entry.aged = aging != nullptr;
-  entry.aging = aging != nullptr ? *aging : AnswerAging{};
   entry.hash = hash;
 }
 
@@ -105,14 +110,14 @@ void AnswerCache::store(Entry& entry, std::string_view key, std::uint64_t hash,
 std::uint32_t AnswerCache::evict() {
   while (true) {
     if (hand_ >= entries_.size()) hand_ = 0;
-    Entry& entry = entries_[hand_];
-    if (!entry.referenced) break;
-    entry.referenced = false;
+    Stored& stored = *entries_[hand_].stored();
+    if (!stored.referenced) break;
+    stored.referenced = false;
     ++hand_;
   }
   const auto number = static_cast<std::uint32_t>(hand_++);
   const Entry& victim = entries_[number];
-  erase_slot(probe(victim.key(), victim.hash));
+  erase_slot(probe(victim.stored()->key(), victim.hash));
   return number;
 }
 
@@ -139,7 +144,8 @@ void AnswerCache::rebuild_index(std::size_t slots) {
     std::size_t slot = (entries_[i].hash >> 32) & mask_;
     while (index_[slot].entry != kEmpty)
       slot = (slot + 1) & mask_;
-    index_[slot] = {static_cast<std::uint32_t>(entries_[i].hash), static_cast<std::uint32_t>(i)};
+    index_[slot] = {static_cast<std::uint32_t>(entries_[i].hash), static_cast<std::uint32_t>(i),
+                    entries_[i].stored()};
   }
 }
 
