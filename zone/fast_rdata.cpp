@@ -200,10 +200,14 @@ std::optional<Rdata> fast_rdata_from_text(std::uint16_t type, std::span<const Ma
   // ldns takes "\#" as the RFC 3597 generic-rdata marker wherever it stands, not only first
   // (so "TXT a \# b" is an error there): leave such text to it.
   // ldns also reads rdata as C strings, so a NUL octet in the text ends the rdata there for it
-  // ("\<NUL>" becomes a dangling backslash): such text is ldns's to judge, not ours.
+  // ("\<NUL>" becomes a dangling backslash), and its tokenizer turns other control characters
+  // into spaces ("\<CR>" is a space to it): text with a control character other than TAB is
+  // ldns's to judge, not ours (both found by fuzz_zone_reader_differential).
   for (const auto& token : tokens) {
     if (token.text.starts_with("\\#")) return std::nullopt;
-    if (token.text.find('\0') != std::string_view::npos) return std::nullopt;
+    for (const char c : token.text) {
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return std::nullopt;
+    }
   }
   switch (type) {
     case rr_type::A:

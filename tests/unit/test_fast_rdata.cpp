@@ -170,6 +170,9 @@ std::vector<Case> edge_cases() {
       {"TXT", std::string("ab\\\0c", 5), Path::kLdns},
       {"TXT", std::string("\"a\0b\"", 5), Path::kLdns},
       {"NS", std::string("a\0b", 3), Path::kLdns},
+      {"TXT", "\"a\\\rb\"", Path::kLdns},  // "\<CR>": a space to ldns's tokenizer
+      {"TXT", "\"a\rb\"", Path::kLdns},
+      {"TXT", "\"a\\\tb\"", Path::kFast},
       {"SPF", "\"v=spf1 -all\"", Path::kFast},
       {"SOA", "ns1 hostmaster 1 7200 900 1209600 300", Path::kFast},
       {"SOA", "ns1. host. 4294967295 0 0 0 0", Path::kFast},
