@@ -45,7 +45,11 @@ RRset* Node::find(std::uint16_t type) {
 }
 
 Zone::Zone(Name origin, std::uint16_t rclass)
-    : origin_(std::move(origin)), apex_labels_(origin_.label_count()), rclass_(rclass) {
+    : origin_(std::move(origin)),
+      apex_labels_(origin_.label_count()),
+      rclass_(rclass),
+      arena_(std::make_unique<ZoneArena>()),
+      nodes_(arena_.get()) {
   apex_ = &nodes_[origin_];
 }
 
@@ -58,12 +62,11 @@ AddResult Zone::add(const Name& owner, std::uint16_t type, std::uint32_t ttl, Rd
   RRset* rrset = node.find(type);
   if (rrset == nullptr) {
     note_cut_or_dname(it->first, node, type);
-    RRset& added = node.rrsets_.emplace_back();
-    added.type = type;
-    added.ttl = ttl;
+    // The rdata list in the arena too; moves of the RRset (the vector growing) keep it there.
+    RRset& added =
+        node.rrsets_.emplace_back(RRset{type, ttl, std::pmr::vector<Rdata>(arena_.get()), where});
     added.rdatas.reserve(1);  // most sets hold one record
     added.rdatas.push_back(std::move(rdata));
-    added.where = where;
     ++record_count_;
     return AddResult::kAdded;
   }

@@ -68,6 +68,27 @@ TEST_F(ZoneTest, ApexHasSoaAndNs) {
   EXPECT_FALSE(zone.apex().is_delegation());
 }
 
+// Nodes, their RRsets and the rdata lists live in the zone's arena (zone_arena.hpp).
+TEST_F(ZoneTest, DataLivesInTheZonesArena) {
+  const std::pmr::memory_resource* arena = zone.apex().rrsets().get_allocator().resource();
+  EXPECT_NE(arena, std::pmr::get_default_resource());
+  EXPECT_EQ(zone.apex_ns()->rdatas.get_allocator().resource(), arena);
+  auto found = lookup("ns.subdel.example.");
+  ASSERT_TRUE(found.node);
+  EXPECT_EQ(found.node.node->rrsets().get_allocator().resource(), arena);
+}
+
+// A moved zone takes its nodes and arena along: the data and the apex stay where they were.
+TEST_F(ZoneTest, MovedZoneKeepsItsData) {
+  const Node* apex = &zone.apex();
+  Zone moved(std::move(zone));
+  EXPECT_EQ(&moved.apex(), apex);
+  EXPECT_EQ(moved.serial(), 2024u);
+  EXPECT_EQ(moved.apex_ns()->rdatas.size(), 2u);
+  EXPECT_EQ(moved.lookup(N("ns.subdel.example.")).kind, Lookup::Kind::kDelegation);
+  EXPECT_EQ(moved.lookup(N("anything.example.")).kind, Lookup::Kind::kWildcard);
+}
+
 TEST_F(ZoneTest, ExactMatchIgnoresCase) {
   auto found = lookup("_SSH._tcp.HOST1.example.");
   EXPECT_EQ(found.kind, Lookup::Kind::kExact);
