@@ -69,6 +69,7 @@ class Node {
   bool dname_ = false;
   bool occluded_ = false;
   bool below_delegation_ = false;
+  bool has_children_ = false;  // while the zone is built: some node lies below this one
 };
 
 struct NodeRef {
@@ -162,7 +163,8 @@ class Zone {
 
  private:
   Lookup wildcard_or_nxdomain(NodeRef closest_encloser) const;
-  void add_ancestors(const Name& owner);
+  using Entry = std::pair<const Name, Node>;
+  void add_ancestors(Entry& entry);
   void note_cut_or_dname(const Name& owner, Node& node, std::uint16_t type);
   void mark_occlusion();
 
@@ -174,6 +176,8 @@ class Zone {
   Node* apex_ = nullptr;
   std::size_t record_count_ = 0;
   std::bitset<kMaxLabelCount + 1> occluding_depths_;  // label counts of cuts and DNAME owners
+  bool occlusion_pass_needed_ = false;                // a cut or DNAME came after names below it
+  Entry* last_owner_ = nullptr;                       // the node of the last add(), while building
   std::vector<std::string> files_;
 };
 

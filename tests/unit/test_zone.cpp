@@ -203,6 +203,75 @@ TEST(Zone, RootZoneGetsItsEmptyNonTerminals) {
   EXPECT_EQ(root.node_count(), 3u);
 }
 
+// Occlusion is the same whichever comes first, the cut (or DNAME) or the names below it.
+class ZoneOcclusionOrder : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ZoneOcclusionOrder, NamesBelowCutsAndDnamesAreOccludedInAnyOrder) {
+  const bool cuts_first = GetParam();
+  Zone zone(N("example."));
+  zone.add(N("example."), rr_type::SOA, 300, soa_rdata(1), {});
+  auto add_cuts = [&] {
+    zone.add(N("sub.example."), rr_type::NS, 300, name_rdata("ns.sub.example."), {});
+    zone.add(N("d.example."), rr_type::DNAME, 300, name_rdata("example.net."), {});
+  };
+  if (cuts_first) add_cuts();
+  zone.add(N("ns.sub.example."), rr_type::A, 300, a_rdata(1), {});
+  zone.add(N("a.b.c.sub.example."), rr_type::A, 300, a_rdata(2), {});  // and empty ancestors
+  zone.add(N("x.y.d.example."), rr_type::A, 300, a_rdata(3), {});
+  zone.add(N("www.example."), rr_type::A, 300, a_rdata(4), {});
+  zone.add(N("sub.example."), rr_type::A, 300, a_rdata(5), {});  // at the cut: not below it
+  if (!cuts_first) add_cuts();
+  zone.finalize();
+  for (auto name :
+       {"ns.sub.example.", "a.b.c.sub.example.", "b.c.sub.example.", "c.sub.example."}) {
+    const Node* node = zone.find(N(name)).node;
+    ASSERT_NE(node, nullptr) << name;
+    EXPECT_TRUE(node->is_occluded()) << name;
+    EXPECT_TRUE(node->is_below_delegation()) << name;
+  }
+  for (auto name : {"x.y.d.example.", "y.d.example."}) {
+    const Node* node = zone.find(N(name)).node;
+    ASSERT_NE(node, nullptr) << name;
+    EXPECT_TRUE(node->is_occluded()) << name;
+    EXPECT_FALSE(node->is_below_delegation()) << name;
+  }
+  for (auto name : {"example.", "www.example.", "sub.example.", "d.example."}) {
+    EXPECT_FALSE(zone.find(N(name)).node->is_occluded()) << name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CutsFirstOrLast, ZoneOcclusionOrder, ::testing::Bool());
+
+// A DNAME at the apex occludes every other name of the zone (RFC 6672 §2.4).
+TEST(Zone, DnameAtTheApexOccludesEverythingBelowIt) {
+  for (bool dname_first : {true, false}) {
+    Zone zone(N("example."));
+    if (dname_first) zone.add(N("example."), rr_type::DNAME, 300, name_rdata("example.net."), {});
+    zone.add(N("a.b.example."), rr_type::A, 300, a_rdata(1), {});
+    if (!dname_first) zone.add(N("example."), rr_type::DNAME, 300, name_rdata("example.net."), {});
+    zone.finalize();
+    EXPECT_TRUE(zone.find(N("a.b.example.")).node->is_occluded()) << dname_first;
+    EXPECT_TRUE(zone.find(N("b.example.")).node->is_occluded()) << dname_first;
+    EXPECT_FALSE(zone.apex().is_occluded()) << dname_first;
+  }
+}
+
+// Records of one owner in a row, then that owner again later: one node, every record in it.
+TEST(Zone, AnOwnerComingBackLaterFindsItsNode) {
+  Zone zone(N("example."));
+  zone.add(N("www.example."), rr_type::A, 300, a_rdata(1), {});
+  zone.add(N("WWW.example."), rr_type::A, 300, a_rdata(2), {});
+  zone.add(N("mail.example."), rr_type::A, 300, a_rdata(3), {});
+  EXPECT_EQ(zone.add(N("www.example."), rr_type::A, 300, a_rdata(1), {}), AddResult::kDuplicate);
+  zone.add(N("www.example."), rr_type::TXT, 300, Rdata{1, 'x'}, {});
+  zone.finalize();
+  EXPECT_EQ(zone.node_count(), 3u);
+  const Node* www = zone.find(N("www.example.")).node;
+  EXPECT_EQ(www->find(rr_type::A)->rdatas.size(), 2u);
+  EXPECT_NE(www->find(rr_type::TXT), nullptr);
+  EXPECT_EQ(zone.record_count(), 4u);
+}
+
 TEST(RdataNames, TargetsAndEquality) {
   Rdata mx{0, 10, 4, 'm', 'a', 'i', 'l', 0};
   auto target = rdata_target(rr_type::MX, mx);
