@@ -17,12 +17,21 @@
 #include <memory_resource>
 #include <vector>
 
+// GCC says ASan with __SANITIZE_ADDRESS__, clang (the fuzz builds) with __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define HAYATE_ZONE_ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAYATE_ZONE_ARENA_ASAN 1
+#endif
+#endif
+
 namespace hayate::zone {
 
 class ZoneArena final : public std::pmr::memory_resource {
  public:
   enum class Mode { kChunks, kPassThrough };
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(HAYATE_ZONE_ARENA_ASAN)
   static constexpr Mode kDefaultMode = Mode::kPassThrough;
 #else
   static constexpr Mode kDefaultMode = Mode::kChunks;
