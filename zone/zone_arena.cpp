@@ -23,16 +23,16 @@ char* align_up(char* p, std::size_t alignment) {
 ZoneArena::~ZoneArena() {
   for (const Memory& m : chunks_)
     give_back(m);
-  for (const Memory& m : large_)
-    give_back(m);
+  for (const auto& [base, size] : large_)
+    give_back({base, size});
 }
 
 std::size_t ZoneArena::bytes_held() const {
   std::size_t total = 0;
   for (const Memory& m : chunks_)
     total += m.size;
-  for (const Memory& m : large_)
-    total += m.size;
+  for (const auto& [base, size] : large_)
+    total += size;
   return total;
 }
 
@@ -72,9 +72,13 @@ void* ZoneArena::do_allocate(std::size_t bytes, std::size_t alignment) {
     return ::operator new(bytes, std::align_val_t(alignment));
   }
   if (bytes >= kLargeBlock) {
-    large_.reserve(large_.size() + 1);
     const Memory block = take(bytes);
-    large_.push_back(block);
+    try {
+      large_.emplace(block.base, block.size);
+    } catch (...) {
+      give_back(block);
+      throw;
+    }
     return block.base;
   }
   char* start = next_ == nullptr ? nullptr : align_up(next_, alignment);
@@ -92,10 +96,8 @@ void ZoneArena::do_deallocate(void* block, std::size_t bytes, std::size_t alignm
     return;
   }
   if (bytes >= kLargeBlock) {
-    auto it = std::find_if(large_.begin(), large_.end(),
-                           [block](const Memory& m) { return m.base == block; });
-    if (it != large_.end()) {
-      give_back(*it);
+    if (auto it = large_.find(block); it != large_.end()) {
+      give_back({it->first, it->second});
       large_.erase(it);
     }
     return;

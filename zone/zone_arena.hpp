@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <memory_resource>
+#include <unordered_map>
 #include <vector>
 
 // GCC says ASan with __SANITIZE_ADDRESS__, clang (the fuzz builds) with __has_feature.
@@ -66,7 +67,7 @@ class ZoneArena final : public std::pmr::memory_resource {
 
   Mode mode_;
   std::vector<Memory> chunks_;
-  std::vector<Memory> large_;
+  std::unordered_map<void*, std::size_t> large_;  // by address: a zone may hold thousands
   char* next_ = nullptr;  // the free part of the newest chunk: [next_, end_)
   char* end_ = nullptr;
   std::size_t next_chunk_size_ = std::size_t{4} << 10;  // doubles up to kMaxChunk

@@ -103,6 +103,20 @@ TEST(ZoneArenaChunks, LargeBlocksAreGivenBack) {
   EXPECT_EQ(arena.bytes_held(), 0u);
 }
 
+// Many large blocks (a zone of big RRsets), freed in another order than taken.
+TEST(ZoneArenaChunks, ManyLargeBlocksAreGivenBackInAnyOrder) {
+  ZoneArena arena(ZoneArena::Mode::kChunks);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 1000; ++i)
+    blocks.push_back(arena.allocate(ZoneArena::kLargeBlock, 8));
+  EXPECT_EQ(arena.bytes_held(), 1000 * ZoneArena::kLargeBlock);
+  for (int i = 0; i < 1000; ++i) {
+    const int k = i * 7 % 1000;  // 7 and 1000 are coprime: every block once
+    arena.deallocate(blocks[static_cast<std::size_t>(k)], ZoneArena::kLargeBlock, 8);
+  }
+  EXPECT_EQ(arena.bytes_held(), 0u);
+}
+
 TEST(ZoneArenaPassThrough, HoldsNothingItself) {
   ZoneArena arena(ZoneArena::Mode::kPassThrough);
   void* p = arena.allocate(1000, 8);
