@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "zone/huge_pages.hpp"
+
 namespace hayate::zone {
 namespace {
 
@@ -37,9 +39,8 @@ Result<FileText> FileText::read(const std::string& path) {
   if (!S_ISREG(st.st_mode)) return make_error("not a regular file");
   auto capacity = static_cast<std::size_t>(st.st_size);
   if (capacity == 0) return FileText(nullptr, 0);
-  void* memory =
-      ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (memory == MAP_FAILED) return make_error(std::strerror(errno));
+  void* memory = map_anonymous(capacity);
+  if (memory == nullptr) return make_error(std::strerror(errno));
   FileText out(static_cast<char*>(memory), capacity);
   // The size seen by fstat() is read; a file that shrinks meanwhile gives what it still has.
   while (out.size_ < capacity) {
@@ -62,15 +63,15 @@ FileText::FileText(FileText&& other) noexcept
 }
 
 FileText::~FileText() {
-  if (data_ != nullptr) ::munmap(data_, capacity_);
+  unmap_anonymous(data_, capacity_);
 }
 
 void FileText::release_before(std::size_t offset) {
-  static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   if (data_ == nullptr || offset < released_ + kReleaseStep) return;
-  std::size_t end = offset / page * page;
-  // The mapping is page-aligned, so [released_, end) is whole pages; MADV_DONTNEED frees them
-  // (anonymous memory: they would read back as zeros).
+  // The mapping of a big file starts on a huge page (huge_pages.hpp), so [released_, end) is
+  // whole huge pages and none is split; MADV_DONTNEED frees them (anonymous memory: they would
+  // read back as zeros).
+  std::size_t end = offset / kHugePageSize * kHugePageSize;
   ::madvise(data_ + released_, end - released_, MADV_DONTNEED);
   released_ = end;
 }

@@ -3,7 +3,8 @@
 // The reader makes one pass from start to end and releases the pages behind it (release_before),
 // so a large zone file never sits in memory whole next to the zone built from it: for a 1M-name
 // zone that is ~40 MB less at the peak, which comes as the last records are read. The text is read
-// with read(), not mapped, so a file truncated meanwhile cannot fault (SIGBUS) the daemon.
+// with read(), not mapped, so a file truncated meanwhile cannot fault (SIGBUS) the daemon; into
+// huge pages (huge_pages.hpp): 19 page faults for a 38 MB file instead of 9,300.
 #pragma once
 
 #include <cstddef>
@@ -33,7 +34,7 @@ class FileText {
  private:
   FileText(char* data, std::size_t capacity) : data_(data), capacity_(capacity) {}
 
-  char* data_ = nullptr;  // anonymous mapping of capacity_ octets; null for an empty file
+  char* data_ = nullptr;  // map_anonymous(capacity_); null for an empty file
   std::size_t capacity_ = 0;
   std::size_t size_ = 0;
   std::size_t released_ = 0;  // octets already handed back, a multiple of the page size

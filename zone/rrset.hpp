@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory_resource>
 #include <vector>
 
 #include "zone/name.hpp"
@@ -31,7 +32,8 @@ struct ParsedRecord {
 struct RRset {
   std::uint16_t type = 0;
   std::uint32_t ttl = 0;
-  std::vector<Rdata> rdatas;
+  // In the zone's arena (zone_arena.hpp) for a zone's RRsets; the default resource elsewhere.
+  std::pmr::vector<Rdata> rdatas;
   SourceLocation where;  // the first record of the set
 };
 

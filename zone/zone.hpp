@@ -7,6 +7,8 @@
 
 #include <bitset>
 #include <cstdint>
+#include <memory>
+#include <memory_resource>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -15,6 +17,7 @@
 #include "zone/name.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/rrset.hpp"
+#include "zone/zone_arena.hpp"
 
 namespace hayate::zone {
 
@@ -39,9 +42,15 @@ struct NameKeyEqual {
 
 class Node {
  public:
+  // The zone's node table hands its arena down to each node's RRsets (uses-allocator
+  // construction); a node made elsewhere uses the default resource.
+  using allocator_type = std::pmr::polymorphic_allocator<RRset>;
+  Node() = default;
+  explicit Node(const allocator_type& allocator) : rrsets_(allocator) {}
+
   const RRset* find(std::uint16_t type) const;
   RRset* find(std::uint16_t type);
-  const std::vector<RRset>& rrsets() const { return rrsets_; }
+  const std::pmr::vector<RRset>& rrsets() const { return rrsets_; }
 
   // No data of its own: exists only because names below it do (RFC 4592 §2.2.2).
   bool is_empty_nonterminal() const { return rrsets_.empty(); }
@@ -55,11 +64,12 @@ class Node {
 
  private:
   friend class Zone;
-  std::vector<RRset> rrsets_;
+  std::pmr::vector<RRset> rrsets_;
   bool delegation_ = false;
   bool dname_ = false;
   bool occluded_ = false;
   bool below_delegation_ = false;
+  bool has_children_ = false;  // while the zone is built: some node lies below this one
 };
 
 struct NodeRef {
@@ -96,8 +106,9 @@ class Zone {
   explicit Zone(Name origin, std::uint16_t rclass = rr_class::IN);
   Zone(const Zone&) = delete;  // apex_ points into nodes_
   Zone& operator=(const Zone&) = delete;
-  Zone(Zone&&) = default;  // unordered_map moves keep element addresses
-  Zone& operator=(Zone&&) = default;
+  Zone(Zone&&) = default;  // unordered_map moves keep element addresses, the arena moves along
+  // Assigning would free the arena under the nodes still to be destroyed.
+  Zone& operator=(Zone&&) = delete;
 
   const Name& origin() const { return origin_; }
   std::uint16_t rclass() const { return rclass_; }
@@ -152,17 +163,21 @@ class Zone {
 
  private:
   Lookup wildcard_or_nxdomain(NodeRef closest_encloser) const;
-  void add_ancestors(const Name& owner);
+  using Entry = std::pair<const Name, Node>;
+  void add_ancestors(Entry& entry);
   void note_cut_or_dname(const Name& owner, Node& node, std::uint16_t type);
   void mark_occlusion();
 
   Name origin_;
   std::size_t apex_labels_;
   std::uint16_t rclass_;
-  std::unordered_map<Name, Node, NameKeyHash, NameKeyEqual> nodes_;
+  std::unique_ptr<ZoneArena> arena_;  // before nodes_: outlives them; a pointer: stays put on moves
+  std::pmr::unordered_map<Name, Node, NameKeyHash, NameKeyEqual> nodes_;
   Node* apex_ = nullptr;
   std::size_t record_count_ = 0;
   std::bitset<kMaxLabelCount + 1> occluding_depths_;  // label counts of cuts and DNAME owners
+  bool occlusion_pass_needed_ = false;                // a cut or DNAME came after names below it
+  Entry* last_owner_ = nullptr;                       // the node of the last add(), while building
   std::vector<std::string> files_;
 };
 

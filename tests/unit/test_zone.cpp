@@ -68,6 +68,27 @@ TEST_F(ZoneTest, ApexHasSoaAndNs) {
   EXPECT_FALSE(zone.apex().is_delegation());
 }
 
+// Nodes, their RRsets and the rdata lists live in the zone's arena (zone_arena.hpp).
+TEST_F(ZoneTest, DataLivesInTheZonesArena) {
+  const std::pmr::memory_resource* arena = zone.apex().rrsets().get_allocator().resource();
+  EXPECT_NE(arena, std::pmr::get_default_resource());
+  EXPECT_EQ(zone.apex_ns()->rdatas.get_allocator().resource(), arena);
+  auto found = lookup("ns.subdel.example.");
+  ASSERT_TRUE(found.node);
+  EXPECT_EQ(found.node.node->rrsets().get_allocator().resource(), arena);
+}
+
+// A moved zone takes its nodes and arena along: the data and the apex stay where they were.
+TEST_F(ZoneTest, MovedZoneKeepsItsData) {
+  const Node* apex = &zone.apex();
+  Zone moved(std::move(zone));
+  EXPECT_EQ(&moved.apex(), apex);
+  EXPECT_EQ(moved.serial(), 2024u);
+  EXPECT_EQ(moved.apex_ns()->rdatas.size(), 2u);
+  EXPECT_EQ(moved.lookup(N("ns.subdel.example.")).kind, Lookup::Kind::kDelegation);
+  EXPECT_EQ(moved.lookup(N("anything.example.")).kind, Lookup::Kind::kWildcard);
+}
+
 TEST_F(ZoneTest, ExactMatchIgnoresCase) {
   auto found = lookup("_SSH._tcp.HOST1.example.");
   EXPECT_EQ(found.kind, Lookup::Kind::kExact);
@@ -180,6 +201,75 @@ TEST(Zone, RootZoneGetsItsEmptyNonTerminals) {
   EXPECT_TRUE(ent.node.node->is_empty_nonterminal());
   EXPECT_EQ(root.lookup(N("c.")).kind, Lookup::Kind::kNxDomain);
   EXPECT_EQ(root.node_count(), 3u);
+}
+
+// Occlusion is the same whichever comes first, the cut (or DNAME) or the names below it.
+class ZoneOcclusionOrder : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ZoneOcclusionOrder, NamesBelowCutsAndDnamesAreOccludedInAnyOrder) {
+  const bool cuts_first = GetParam();
+  Zone zone(N("example."));
+  zone.add(N("example."), rr_type::SOA, 300, soa_rdata(1), {});
+  auto add_cuts = [&] {
+    zone.add(N("sub.example."), rr_type::NS, 300, name_rdata("ns.sub.example."), {});
+    zone.add(N("d.example."), rr_type::DNAME, 300, name_rdata("example.net."), {});
+  };
+  if (cuts_first) add_cuts();
+  zone.add(N("ns.sub.example."), rr_type::A, 300, a_rdata(1), {});
+  zone.add(N("a.b.c.sub.example."), rr_type::A, 300, a_rdata(2), {});  // and empty ancestors
+  zone.add(N("x.y.d.example."), rr_type::A, 300, a_rdata(3), {});
+  zone.add(N("www.example."), rr_type::A, 300, a_rdata(4), {});
+  zone.add(N("sub.example."), rr_type::A, 300, a_rdata(5), {});  // at the cut: not below it
+  if (!cuts_first) add_cuts();
+  zone.finalize();
+  for (auto name :
+       {"ns.sub.example.", "a.b.c.sub.example.", "b.c.sub.example.", "c.sub.example."}) {
+    const Node* node = zone.find(N(name)).node;
+    ASSERT_NE(node, nullptr) << name;
+    EXPECT_TRUE(node->is_occluded()) << name;
+    EXPECT_TRUE(node->is_below_delegation()) << name;
+  }
+  for (auto name : {"x.y.d.example.", "y.d.example."}) {
+    const Node* node = zone.find(N(name)).node;
+    ASSERT_NE(node, nullptr) << name;
+    EXPECT_TRUE(node->is_occluded()) << name;
+    EXPECT_FALSE(node->is_below_delegation()) << name;
+  }
+  for (auto name : {"example.", "www.example.", "sub.example.", "d.example."}) {
+    EXPECT_FALSE(zone.find(N(name)).node->is_occluded()) << name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CutsFirstOrLast, ZoneOcclusionOrder, ::testing::Bool());
+
+// A DNAME at the apex occludes every other name of the zone (RFC 6672 §2.4).
+TEST(Zone, DnameAtTheApexOccludesEverythingBelowIt) {
+  for (bool dname_first : {true, false}) {
+    Zone zone(N("example."));
+    if (dname_first) zone.add(N("example."), rr_type::DNAME, 300, name_rdata("example.net."), {});
+    zone.add(N("a.b.example."), rr_type::A, 300, a_rdata(1), {});
+    if (!dname_first) zone.add(N("example."), rr_type::DNAME, 300, name_rdata("example.net."), {});
+    zone.finalize();
+    EXPECT_TRUE(zone.find(N("a.b.example.")).node->is_occluded()) << dname_first;
+    EXPECT_TRUE(zone.find(N("b.example.")).node->is_occluded()) << dname_first;
+    EXPECT_FALSE(zone.apex().is_occluded()) << dname_first;
+  }
+}
+
+// Records of one owner in a row, then that owner again later: one node, every record in it.
+TEST(Zone, AnOwnerComingBackLaterFindsItsNode) {
+  Zone zone(N("example."));
+  zone.add(N("www.example."), rr_type::A, 300, a_rdata(1), {});
+  zone.add(N("WWW.example."), rr_type::A, 300, a_rdata(2), {});
+  zone.add(N("mail.example."), rr_type::A, 300, a_rdata(3), {});
+  EXPECT_EQ(zone.add(N("www.example."), rr_type::A, 300, a_rdata(1), {}), AddResult::kDuplicate);
+  zone.add(N("www.example."), rr_type::TXT, 300, Rdata{1, 'x'}, {});
+  zone.finalize();
+  EXPECT_EQ(zone.node_count(), 3u);
+  const Node* www = zone.find(N("www.example.")).node;
+  EXPECT_EQ(www->find(rr_type::A)->rdatas.size(), 2u);
+  EXPECT_NE(www->find(rr_type::TXT), nullptr);
+  EXPECT_EQ(zone.record_count(), 4u);
 }
 
 TEST(RdataNames, TargetsAndEquality) {
