@@ -20,7 +20,7 @@ void PipelineSource::ask(const zone::Name& qname, std::uint16_t qtype, Done done
     done(staged_error(zone::rcode::REFUSED, false));
     return;
   }
-  RecursiveQuestion question{qname, qtype, zone::rr_class::IN};
+  RecursiveQuestion question{qname, qtype, zone::rr_class::IN, {}, std::nullopt, 0};
   if (auto cached = recursion_->from_cache(question)) {
     stats_.bump(stats_.resolver_cache_answers);
     if (cached->stale) stats_.bump(stats_.stale_answers);

@@ -205,8 +205,10 @@ QueryProcessor::CacheHit QueryProcessor::emit_cached(const AnswerKey& key,
   std::uint32_t age = 0;
   if (cached.aging != nullptr) {
     // A resolver answer: only for clients the resolver serves, until its first record would
-    // expire, and not across a `cache flush`.
-    if (recursion_ == nullptr || !recursion_->allows(client)) return CacheHit::kMiss;
+    // expire, and not across a `cache flush`. Not for a query with an ECS option (trusted or
+    // not): the resolver echoes the option (RFC 7871 §7.2.2), which a kept answer lacks.
+    if (recursion_ == nullptr || query.has_client_subnet || !recursion_->allows(client))
+      return CacheHit::kMiss;
     const CacheEpoch now = recursion_->cache_epoch();
     AnswerAging& aging = *cached.aging;
     if (now.generation != aging.generation || now.seconds < aging.stored_at) return CacheHit::kMiss;
@@ -390,7 +392,8 @@ void QueryProcessor::answer_recursively(const ParsedQuery& query,
   if (auto cached = recursion_->from_cache(question)) {
     stats_.bump(stats_.resolver_cache_answers);
     if (cached->stale) stats_.bump(stats_.stale_answers);
-    if (key != nullptr && cached->reuse_seconds > 0) {
+    // An answer echoing the client's ECS option is that client's alone.
+    if (key != nullptr && cached->reuse_seconds > 0 && !query.has_client_subnet) {
       const KeepAnswer keep{*key, epoch};
       send_recursive(query, packet, limit, *cached, emit, &keep);
     } else {

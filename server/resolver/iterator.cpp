@@ -342,7 +342,7 @@ bool Iterator::needs_priming(const DelegationPoint& dp, const zone::Name& name, 
 }
 
 asio::awaitable<void> Iterator::prime(std::uint16_t qclass) {
-  Question priming{zone::Name{}, rr_type::NS, qclass};
+  Question priming{zone::Name{}, rr_type::NS, qclass, std::nullopt};
   ResolveResult primed = co_await resolve(std::move(priming));
   // A failed priming leaves the hints in use: resolution goes on with them (RFC 8109 §3 does
   // not make the hints unusable when priming fails).
@@ -482,7 +482,7 @@ asio::awaitable<std::vector<UpstreamAddress>> Iterator::lookup_addresses(Resolut
     res.in_progress.emplace_back(name, type);
     ++res.depth;
     // A named argument: g++ 12 destroys a temporary in a co_await expression twice.
-    Question question{name, type, qclass};
+    Question question{name, type, qclass, std::nullopt};
     ResolveResult sub = co_await resolve_chain(res, question);
     --res.depth;
     res.in_progress.pop_back();

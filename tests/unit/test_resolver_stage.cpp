@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "server/query_processor.hpp"
+#include "server/resolver/ecs_policy.hpp"
 #include "server/resolver/forwarder.hpp"
 #include "server/resolver/resolver_shared.hpp"
 #include "server/resolver/scripted_upstream.hpp"
@@ -408,6 +409,40 @@ TEST_F(ResolverStageTest, KeptNegativeAnswerAgesItsSoa) {
   ASSERT_EQ(nx.section(zone::Section::kAuthority).size(), 1u);
   EXPECT_EQ(nx.section(zone::Section::kAuthority)[0].ttl, 250u);
   EXPECT_EQ(stats.answers_from_cache.load(), 1u);
+}
+
+// A query with an ECS option (from a client outside [ecs] trusted, with ecs-send off) gets the
+// option echoed, as without the answer cache, and its answer is not kept for others.
+TEST_F(ResolverStageTest, QueriesWithEcsNeitherGetNorLeaveKeptAnswers) {
+  upstream.answer(kFirst, name("www.example.org."), rr_type::A,
+                  render(authoritative({a("www.example.org.", "198.51.100.7", 600)}),
+                         name("www.example.org."), rr_type::A));
+  zone::ClientSubnet subnet;
+  subnet.family = zone::ecs_family::IPV4;
+  subnet.source_prefix = 24;
+  subnet.address = {198, 51, 100, 0};
+  Bytes with_ecs(512);
+  {
+    zone::MessageRenderer renderer(with_ecs, with_ecs.size());
+    zone::Header header;
+    header.id = 5;
+    header.set(zone::flag::RD);
+    renderer.begin(header);
+    renderer.add_question(name("www.example.org.").wire(), rr_type::A, 1);
+    renderer.add_opt(zone::OptParams{}, ecs_options_area(subnet));
+    with_ecs.resize(renderer.finish());
+  }
+  ask(make_query("www.example.org.", rr_type::A));  // resolved
+  ask(with_ecs);                                     // from the RRset cache: not kept
+  EXPECT_EQ(stats.answers_from_cache.load(), 0u);
+  ask(make_query("www.example.org.", rr_type::A));  // from the RRset cache: kept
+  zone::ResponseView echoed = ask(with_ecs);
+  EXPECT_EQ(stats.answers_from_cache.load(), 0u) << "the kept answer has no ECS to echo";
+  ASSERT_TRUE(echoed.edns.client_subnet.has_value());
+  EXPECT_EQ(echoed.edns.client_subnet->source_prefix, 24);
+  zone::ResponseView plain = ask(make_query("www.example.org.", rr_type::A));
+  EXPECT_EQ(stats.answers_from_cache.load(), 1u);
+  EXPECT_FALSE(plain.edns.present) << "no OPT, no ECS for a query without them";
 }
 
 // `hayatectl cache flush` reaches the kept answers (through the cache generation), and a client
