@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and starts hayate in the foreground on the shipped default
-# config (conf/hayate.toml: an example zone on 127.0.0.1, unprivileged port). The README's first
+# config (conf/hayate.toml: an example zone and a resolver on 127.0.0.1, unprivileged port). The README's first
 # quick-start command.
 set -euo pipefail
 cd "$(dirname "$0")/.."

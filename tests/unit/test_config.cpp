@@ -993,6 +993,10 @@ TEST(ConfigShipped, QuickStartConfigLoads) {
   EXPECT_EQ(result->zones[0].file,
             std::string(HAYATE_SOURCE_DIR) + "/conf/zones/example.test.zone");
   EXPECT_TRUE(std::filesystem::exists(result->zones[0].file));
+  // The quick start is also a resolver, for this machine only, iterating (no forwarders).
+  EXPECT_TRUE(result->resolver.enable);
+  EXPECT_TRUE(result->resolver.forward.empty());
+  EXPECT_EQ(result->resolver.allow.size(), 2u);
 }
 
 }  // namespace
