@@ -19,12 +19,12 @@
 namespace hayate::conf {
 
 struct ServerConfig {
-  std::vector<Endpoint> listen;        // UDP and TCP on each
-  unsigned workers = 0;                // 0 = one per CPU core
-  std::string user;                    // empty: keep the user we were started as
-  std::string group;                   // empty: keep the group
-  std::string pid_file;                // absolute; empty: write none
-  std::uint16_t udp_payload_size = 0;  // EDNS buffer size we advertise
+  std::vector<Endpoint> listen;          // UDP and TCP on each
+  unsigned workers = 0;                  // 0 = one per CPU core
+  std::string user;                      // empty: keep the user we were started as
+  std::string group;                     // empty: keep the group
+  std::string pid_file;                  // absolute; empty: write none
+  std::uint16_t udp_payload_size = 0;    // EDNS buffer size we advertise
   std::size_t answer_cache_entries = 0;  // rendered answers kept per worker
   std::chrono::seconds tcp_idle_timeout{0};
   unsigned tcp_max_clients = 0;     // open TCP connections in all

@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!find_ttl_offsets(message, offsets)) return 0;
   std::size_t previous = kHeaderSize;
   for (const std::uint16_t offset : offsets) {
-    check(offset >= previous + 5);  // at least a root owner, type and class before it
+    check(offset >= previous + 5);              // at least a root owner, type and class before it
     check(offset + 4u + 2u <= message.size());  // the TTL, then RDLENGTH
     previous = offset + 4u;
   }
@@ -39,10 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   lower_ttls(copy, offsets, seconds);
   std::vector<bool> is_ttl(copy.size(), false);
   for (const std::uint16_t offset : offsets) {
-    for (int i = 0; i < 4; ++i) is_ttl[offset + i] = true;
+    for (int i = 0; i < 4; ++i)
+      is_ttl[offset + i] = true;
     const std::uint32_t before = load_u32(message.data() + offset);
     check(load_u32(copy.data() + offset) == (before > seconds ? before - seconds : 0));
   }
-  for (std::size_t i = 0; i < copy.size(); ++i) check(is_ttl[i] || copy[i] == message[i]);
+  for (std::size_t i = 0; i < copy.size(); ++i)
+    check(is_ttl[i] || copy[i] == message[i]);
   return 0;
 }

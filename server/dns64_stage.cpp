@@ -22,18 +22,17 @@ void synthesize_from_a(const Dns64Policy& policy, const Dns64Question& q, Answer
                  done(std::move(aaaa));
                  return;
                }
-               source.ask(q.qname, rr_type::A,
-                          [&policy, aaaa = std::move(aaaa), done](StagedAnswer a) mutable {
-                            auto synthesized = synthesize_aaaa(&aaaa, a, policy);
-                            bool from_zones = aaaa.from_zones && a.from_zones;
-                            const std::uint32_t reuse =
-                                std::min(aaaa.reuse_seconds, a.reuse_seconds);
-                            StagedAnswer out =
-                                synthesized ? std::move(*synthesized) : std::move(aaaa);
-                            out.from_zones = from_zones;
-                            out.reuse_seconds = reuse;
-                            done(std::move(out));
-                          });
+               source.ask(
+                   q.qname, rr_type::A,
+                   [&policy, aaaa = std::move(aaaa), done](StagedAnswer a) mutable {
+                     auto synthesized = synthesize_aaaa(&aaaa, a, policy);
+                     bool from_zones = aaaa.from_zones && a.from_zones;
+                     const std::uint32_t reuse = std::min(aaaa.reuse_seconds, a.reuse_seconds);
+                     StagedAnswer out = synthesized ? std::move(*synthesized) : std::move(aaaa);
+                     out.from_zones = from_zones;
+                     out.reuse_seconds = reuse;
+                     done(std::move(out));
+                   });
              });
 }
 

@@ -195,8 +195,7 @@ void QueryProcessor::count_hot(const AnswerKey& key, const zone::ParsedQuery& qu
   hot_->count(key);
 }
 
-QueryProcessor::CacheHit QueryProcessor::emit_cached(const AnswerKey& key,
-                                                     const ParsedQuery& query,
+QueryProcessor::CacheHit QueryProcessor::emit_cached(const AnswerKey& key, const ParsedQuery& query,
                                                      std::span<const std::uint8_t> packet,
                                                      const ClientInfo& client, std::size_t limit,
                                                      EmitResponse emit) {
@@ -384,8 +383,11 @@ void QueryProcessor::answer_recursively(const ParsedQuery& query,
     answer_error(query, packet, rcode::REFUSED, limit, emit);
     return;
   }
-  RecursiveQuestion question{zone::Name::from_valid_wire(query.qname_wire()), query.qtype,
-                             query.qclass, client.address, client_subnet_of(query, packet),
+  RecursiveQuestion question{zone::Name::from_valid_wire(query.qname_wire()),
+                             query.qtype,
+                             query.qclass,
+                             client.address,
+                             client_subnet_of(query, packet),
                              expired_uses_};
   // Read before the caches: an answer read across a flush is kept with the old generation.
   const CacheEpoch epoch = recursion_->cache_epoch();

@@ -31,7 +31,7 @@ struct AnswerPolicy {
   std::string identity;                   // CH TXT id.server / hostname.bind; empty: REFUSED
   std::string version;                    // CH TXT version.bind / version.server; empty: REFUSED
   std::size_t answer_cache_entries = 131072;  // rendered answers kept per worker
-  Dns64Policies dns64;                       // [[dns64]] blocks, in order
+  Dns64Policies dns64;                        // [[dns64]] blocks, in order
   // [[view]]s (GeoDNS) and EDNS Client Subnet (RFC 7871): no views, no ECS in answers.
   std::vector<std::string> view_names;  // view i + 1 is view_names[i]
   ViewTable views;

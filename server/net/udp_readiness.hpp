@@ -53,7 +53,8 @@ class ReadinessSocket : public boost::asio::ip::udp::socket {
   class ReadyOp final : public boost::asio::detail::reactor_op {
    public:
     explicit ReadyOp(OnReady on_ready)
-        : reactor_op(boost::system::error_code(), &ReadyOp::perform_ready, &ReadyOp::complete_ready),
+        : reactor_op(boost::system::error_code(), &ReadyOp::perform_ready,
+                     &ReadyOp::complete_ready),
           on_ready_(std::move(on_ready)) {}
 
    private:

@@ -67,8 +67,8 @@ class CacheStore {
     bool fresh = t < node->expires;
     if (!fresh && mode == Mode::kFresh) return std::nullopt;
     shard.lru.splice(shard.lru.begin(), shard.lru, node);
-    node->hits = node->hits + 1 + earlier_uses < node->hits ? UINT32_MAX
-                                                            : node->hits + 1 + earlier_uses;
+    node->hits =
+        node->hits + 1 + earlier_uses < node->hits ? UINT32_MAX : node->hits + 1 + earlier_uses;
     if (!fresh) return Hit{node->value, kStaleAnswerTtl, true, false};
     return Hit{node->value, remaining_ttl(*node, t), false, take_prefetch(*node, t)};
   }

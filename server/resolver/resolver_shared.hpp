@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "server/acl.hpp"
-#include "server/recursion_stage.hpp"
 #include "server/net/connection_limiter.hpp"
+#include "server/recursion_stage.hpp"
 #include "server/resolver/cache_config.hpp"
 #include "server/resolver/clock.hpp"
 #include "server/resolver/ecs_policy.hpp"

@@ -27,7 +27,8 @@ RecursiveAnswer to_answer(ResolveResult&& r) {
 std::uint32_t reuse_seconds(const RecursiveAnswer& answer, bool prefetch) {
   if (answer.rcode != zone::rcode::NOERROR && answer.rcode != zone::rcode::NXDOMAIN) return 0;
   std::uint32_t ttl = UINT32_MAX;
-  for (const zone::ResponseRRset& rrset : answer.answer) ttl = std::min(ttl, rrset.ttl);
+  for (const zone::ResponseRRset& rrset : answer.answer)
+    ttl = std::min(ttl, rrset.ttl);
   if (answer.soa) ttl = std::min(ttl, answer.soa->ttl);
   if (ttl == UINT32_MAX) return 0;  // nothing to take a lifetime from
   return prefetch ? ttl - ttl / 10 : ttl;

@@ -467,8 +467,8 @@ TEST_F(Dns64PipelineTest, ResolverAnswersKeptRenderedRunDownAndExpire) {
   recursion.set("www.example.", rr_type::AAAA, nodata, true);
   recursion.set("www.example.", rr_type::A, a, true);
   auto ttl = [&] {
-    const auto* aaaa = find(answer(kDns64Client, "www.example.", rr_type::AAAA), "www.example.",
-                            rr_type::AAAA);
+    const auto* aaaa =
+        find(answer(kDns64Client, "www.example.", rr_type::AAAA), "www.example.", rr_type::AAAA);
     return aaaa != nullptr ? aaaa->ttl : 0u;
   };
   EXPECT_EQ(ttl(), 50u);
@@ -477,9 +477,9 @@ TEST_F(Dns64PipelineTest, ResolverAnswersKeptRenderedRunDownAndExpire) {
   EXPECT_EQ(ttl(), 40u) << "kept, 10 s older";
   EXPECT_EQ(recursion.cache_lookups, 2);
   EXPECT_EQ(stats.answers_from_cache.load(), 1u);
-  EXPECT_EQ(find(answer(kPlainClient, "www.example.", rr_type::AAAA), "www.example.",
-                 rr_type::AAAA),
-            nullptr)
+  EXPECT_EQ(
+      find(answer(kPlainClient, "www.example.", rr_type::AAAA), "www.example.", rr_type::AAAA),
+      nullptr)
       << "kept for its policy only";
   recursion.epoch.seconds += 30;  // 40 s: the AAAA source's reuse time is over
   EXPECT_EQ(ttl(), 50u);
