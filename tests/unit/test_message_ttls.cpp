@@ -53,7 +53,8 @@ TEST(MessageTtls, EveryRecordButOpt) {
   ASSERT_TRUE(find_ttl_offsets(m, offsets));
   ASSERT_EQ(offsets.size(), 4u);  // CNAME, A, A, SOA
   std::vector<std::uint32_t> ttls;
-  for (auto o : offsets) ttls.push_back(load_u32(m.data() + o));
+  for (auto o : offsets)
+    ttls.push_back(load_u32(m.data() + o));
   EXPECT_EQ(ttls, (std::vector<std::uint32_t>{300, 60, 60, 900}));
 }
 
@@ -68,7 +69,8 @@ TEST(MessageTtls, LoweredNotBelowZeroAndOptUntouched) {
   EXPECT_EQ(load_u32(m.data() + offsets[3]), 800u);
   // Only the TTL fields changed: the OPT's flags word (DO) is the same.
   std::size_t changed = 0;
-  for (std::size_t i = 0; i < m.size(); ++i) changed += m[i] != before[i];
+  for (std::size_t i = 0; i < m.size(); ++i)
+    changed += m[i] != before[i];
   EXPECT_LE(changed, 4u * 4);
   EXPECT_EQ(m.size(), before.size());
   EXPECT_EQ(Bytes(m.end() - 11, m.end()), Bytes(before.end() - 11, before.end()));

@@ -433,7 +433,7 @@ TEST_F(ResolverStageTest, QueriesWithEcsNeitherGetNorLeaveKeptAnswers) {
     with_ecs.resize(renderer.finish());
   }
   ask(make_query("www.example.org.", rr_type::A));  // resolved
-  ask(with_ecs);                                     // from the RRset cache: not kept
+  ask(with_ecs);                                    // from the RRset cache: not kept
   EXPECT_EQ(stats.answers_from_cache.load(), 0u);
   ask(make_query("www.example.org.", rr_type::A));  // from the RRset cache: kept
   zone::ResponseView echoed = ask(with_ecs);
