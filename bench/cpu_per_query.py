@@ -28,15 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "system"))
+from daemon_harness import free_port  # noqa: E402  (loopback ports below the ephemeral range)
+
 HERE = Path(__file__).resolve().parent
 ORIGIN = "bench.test."
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_queries(path: Path, names: int) -> None:

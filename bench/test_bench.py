@@ -185,6 +185,24 @@ class PinTreeTest(unittest.TestCase):
             parent.wait()
 
 
+class FreePortTest(unittest.TestCase):
+    """The harness's ports lie below the kernel's ephemeral range, so no client socket (dig sets
+    SO_REUSEPORT) can be handed a server's port as its own source port."""
+
+    def test_ports_are_free_and_not_ephemeral(self):
+        import socket
+        import daemon_harness
+        low, _ = daemon_harness.ephemeral_port_range()
+        for address, family in (("127.0.0.1", socket.AF_INET), ("::1", socket.AF_INET6)):
+            for _ in range(20):
+                port = daemon_harness.free_port(address)
+                self.assertGreaterEqual(port, 10000)
+                self.assertLess(port, low)
+                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                    with socket.socket(family, kind) as s:
+                        s.bind((address, port))  # raises if it was not free
+
+
 class ReportTest(unittest.TestCase):
     @staticmethod
     def server(qps: list[float], cpu: list[float]) -> dict:

@@ -44,20 +44,35 @@ HAYATECTL_BINARY: str | None = None  # set by main() from --hayatectl or $HAYATE
 # ---------------------------------------------------------------------------------------------
 # Ports and processes
 
+def ephemeral_port_range() -> tuple[int, int]:
+    """The range the kernel picks client ports from (ip_local_port_range)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port(address: str = "127.0.0.1") -> int:
-    """A port that is free for both UDP and TCP on `address` right now."""
+    """A port free for both UDP and TCP on `address` right now, below the ephemeral range.
+
+    Not a port the kernel would hand out for bind(port 0): dig sets SO_REUSEPORT on its client
+    socket and, as the same user as the daemon, the kernel may give it the daemon's own port as
+    its source port; dig then sends its query to itself and reads it back as the answer (seen
+    in CI: a "response" without QR, carrying dig's RD and AD)."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    for _ in range(100):
+    low, _ = ephemeral_port_range()
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(10000, max(low, 10001))
         tcp = socket.socket(family, socket.SOCK_STREAM)
         udp = socket.socket(family, socket.SOCK_DGRAM)
         try:
-            tcp.bind((address, 0))
-            port = tcp.getsockname()[1]
-            try:
-                udp.bind((address, port))
-            except OSError:
-                continue
+            tcp.bind((address, port))
+            udp.bind((address, port))
             return port
+        except OSError:
+            continue
         finally:
             tcp.close()
             udp.close()

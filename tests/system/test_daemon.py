@@ -26,25 +26,12 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 
+from daemon_harness import free_port  # noqa: E402  (beside this file)
+
 HERE = pathlib.Path(__file__).resolve().parent
 ZONE_TEMPLATE = (HERE / "zones" / "daemon.test.zone.in").read_text()
 HAYATE = HAYATECTL = None
 START_DEADLINE = 20.0  # seconds; generous for sanitizer builds
-
-
-def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1 (the daemon binds both)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-            u.bind(("127.0.0.1", 0))
-            port = u.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-                try:
-                    t.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-        return port
-    raise RuntimeError("no free port")
 
 
 def query(port, name, rdtype="A", tcp=False, timeout=2.0):

@@ -467,8 +467,9 @@ TEST_F(Dns64PipelineTest, ResolverAnswersKeptRenderedRunDownAndExpire) {
   recursion.set("www.example.", rr_type::AAAA, nodata, true);
   recursion.set("www.example.", rr_type::A, a, true);
   auto ttl = [&] {
-    const auto* aaaa =
-        find(answer(kDns64Client, "www.example.", rr_type::AAAA), "www.example.", rr_type::AAAA);
+    // The response must outlive the pointer find() returns into it.
+    const zone::ResponseView response = answer(kDns64Client, "www.example.", rr_type::AAAA);
+    const auto* aaaa = find(response, "www.example.", rr_type::AAAA);
     return aaaa != nullptr ? aaaa->ttl : 0u;
   };
   EXPECT_EQ(ttl(), 50u);
