@@ -26,6 +26,7 @@ struct ServerConfig {
   std::string pid_file;                  // absolute; empty: write none
   std::uint16_t udp_payload_size = 0;    // EDNS buffer size we advertise
   std::size_t answer_cache_entries = 0;  // rendered answers kept per worker
+  bool io_uring = true;                  // UDP through io_uring where the kernel has it
   std::chrono::seconds tcp_idle_timeout{0};
   unsigned tcp_max_clients = 0;     // open TCP connections in all
   unsigned tcp_max_per_client = 0;  // open TCP connections per source address

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config ninja-build
   libldns-dev ldnsutils
   libboost-dev libboost-system-dev
-  libbpf-dev bpftool clang llvm libclang-rt-14-dev
+  libbpf-dev bpftool clang llvm libclang-rt-14-dev liburing-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev googletest
   dnsutils knot-dnsutils

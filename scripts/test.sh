@@ -51,14 +51,24 @@ if ((fuzz)); then
     name=$(basename "$target")
     scratch=$(mktemp -d)
     echo "-- $name"
+    # Targets that hand zone text to ldns: Debian's libldns has no frame pointers, so the fast
+    # unwinder stops inside it and fuzz/lsan.supp's ldns frames would not match a known ldns leak
+    # (seen in CI: a leak reported at ldns_rdf_new_frm_data that the full stack puts in
+    # ldns_str2rdf_ipseckey). Unwind fully there: slower mallocs, the right stacks.
+    unwind=""
+    case "$name" in
+      fuzz_zone_reader_differential | fuzz_zone_file) unwind="fast_unwind_on_malloc=0" ;;
+    esac
     status=0
     # A target with an open finding (fuzz/open-findings/, an input not fixed yet) only replays
     # its corpus here, so that CI does not fail on what is already known; fuzz it by hand.
     if compgen -G "fuzz/open-findings/$name-*" >/dev/null; then
-      "$target" -runs=0 "fuzz/corpus/$name" >"build-fuzz/artifacts/$name.log" 2>&1 || status=$?
+      ASAN_OPTIONS="${unwind}${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+        "$target" -runs=0 "fuzz/corpus/$name" >"build-fuzz/artifacts/$name.log" 2>&1 || status=$?
       echo "(open finding in fuzz/open-findings/: corpus replayed only)"
     else
-      "$target" -max_total_time="${HAYATE_FUZZ_SECONDS:-20}" -dict=fuzz/dns.dict \
+      ASAN_OPTIONS="${unwind}${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+        "$target" -max_total_time="${HAYATE_FUZZ_SECONDS:-20}" -dict=fuzz/dns.dict \
         -artifact_prefix=build-fuzz/artifacts/"$name"- -print_final_stats=1 \
         "$scratch" "fuzz/corpus/$name" >"build-fuzz/artifacts/$name.log" 2>&1 || status=$?
     fi

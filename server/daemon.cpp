@@ -183,7 +183,14 @@ void Daemon::start_workers() {
     rate_limiters_.push_back(std::make_unique<RrlHandler>(*processors_.back(), rrl_counters_));
     rate_limiters_.back()->set_limiter(limiter);
     query_loggers_.push_back(std::make_unique<QueryLogHandler>(*rate_limiters_.back(), query_log_));
-    workers_.push_back(std::make_unique<net::Worker>(*query_loggers_.back(), *limiter_, tcp));
+    workers_.push_back(std::make_unique<net::Worker>(*query_loggers_.back(), *limiter_, tcp,
+                                                     config_.server.io_uring));
+  }
+  if (!workers_.empty()) {
+    spdlog::info("UDP through {}", workers_.front()->uses_io_uring() ? "io_uring"
+                                   : config_.server.io_uring
+                                       ? "epoll (this kernel refuses io_uring)"
+                                       : "epoll ([server] io-uring = false)");
   }
 }
 

@@ -227,6 +227,7 @@ std::vector<std::string> restart_only_changes(const conf::Config& old, const con
   };
   check(old.server.listen != now.server.listen, "server.listen");
   check(old.server.workers != now.server.workers, "server.workers");
+  check(old.server.io_uring != now.server.io_uring, "server.io-uring");
   check(old.server.user != now.server.user, "server.user");
   check(old.server.group != now.server.group, "server.group");
   check(old.server.pid_file != now.server.pid_file, "server.pid-file");

@@ -7,6 +7,22 @@
 
 namespace hayate::server::net {
 
+void send_datagram(int fd, std::span<const std::uint8_t> message, const sockaddr_storage& peer,
+                   socklen_t peer_length) {
+  ssize_t n;
+  do {
+    n = ::sendto(fd, message.data(), message.size(), MSG_DONTWAIT,
+                 reinterpret_cast<const sockaddr*>(&peer), peer_length);
+  } while (n < 0 && errno == EINTR);
+}
+
+void DirectUdpResponseSink::send(std::span<const std::uint8_t> message) {
+  if (message.empty() || sent_.exchange(true)) return;
+  auto socket = socket_.lock();
+  if (!socket || !socket->is_open()) return;  // the worker stopped: the client will retry
+  send_datagram(socket->native_handle(), message, peer_, peer_length_);
+}
+
 void UdpResponseSink::send(std::span<const std::uint8_t> message) {
   if (executor_.running_in_this_thread()) {
     send_now(message);
@@ -24,12 +40,7 @@ void UdpResponseSink::send_now(std::span<const std::uint8_t> message) {
   sent_ = true;
   auto socket = socket_.lock();
   if (!socket || !socket->is_open()) return;  // the listener closed: the client will retry
-  ssize_t n;
-  do {
-    n = ::sendto(socket->native_handle(), message.data(), message.size(), MSG_DONTWAIT,
-                 reinterpret_cast<const sockaddr*>(&peer_), peer_length_);
-  } while (n < 0 && errno == EINTR);
-  // Other errors (full send buffer, unreachable client): UDP promises nothing; as send_batch.
+  send_datagram(socket->native_handle(), message, peer_, peer_length_);
 }
 
 }  // namespace hayate::server::net

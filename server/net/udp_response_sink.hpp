@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -11,9 +12,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
+#include "server/net/udp_listen_socket.hpp"
 #include "server/query_handler.hpp"
 
 namespace hayate::server::net {
+
+// One datagram, now, without blocking; UDP promises nothing, so a full send buffer or an
+// unreachable client just loses it (as sendmmsg in UdpServer::send_batch).
+void send_datagram(int fd, std::span<const std::uint8_t> message, const sockaddr_storage& peer,
+                   socklen_t peer_length);
 
 class UdpResponseSink final : public ResponseSink,
                               public std::enable_shared_from_this<UdpResponseSink> {
@@ -34,6 +41,24 @@ class UdpResponseSink final : public ResponseSink,
   sockaddr_storage peer_;
   socklen_t peer_length_;
   bool sent_ = false;
+};
+
+// The same for the io_uring path (uring_udp_loop.hpp), whose listening socket is a plain
+// descriptor outside asio: sent at once from whatever thread answers, since nothing on the
+// worker's thread needs to see it.
+class DirectUdpResponseSink final : public ResponseSink {
+ public:
+  DirectUdpResponseSink(std::weak_ptr<UdpListenSocket> socket, const sockaddr_storage& peer,
+                        socklen_t peer_length)
+      : socket_(std::move(socket)), peer_(peer), peer_length_(peer_length) {}
+
+  void send(std::span<const std::uint8_t> message) override;
+
+ private:
+  std::weak_ptr<UdpListenSocket> socket_;
+  sockaddr_storage peer_;
+  socklen_t peer_length_;
+  std::atomic<bool> sent_{false};
 };
 
 }  // namespace hayate::server::net

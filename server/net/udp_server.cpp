@@ -1,5 +1,6 @@
 #include "server/net/udp_server.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -32,6 +33,23 @@ UdpServer::UdpServer(asio::io_context& context, const udp::endpoint& endpoint,
   // Room for bursts while the worker is busy; the kernel caps this at net.core.rmem_max.
   boost::system::error_code ignored;
   socket_->set_option(udp::socket::receive_buffer_size(kReceiveBufferBytes), ignored);
+}
+
+UdpServer::UdpServer(asio::io_context& context, const UdpListenSocket& bound, QueryHandler& handler,
+                     UdpBatch& batch)
+    : socket_(std::make_shared<ReadinessSocket>(context)),
+      context_(context),
+      listener_(bound.local_address()),
+      listener_length_(bound.local_address_length()),
+      executor_(context.get_executor()),
+      handler_(handler),
+      batch_(batch) {
+  const int fd = ::fcntl(bound.native_handle(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    throw boost::system::system_error(errno, boost::system::system_category(), "dup");
+  }
+  socket_->assign(listener_.ss_family == AF_INET6 ? udp::v6() : udp::v4(), fd);
+  socket_->non_blocking(true);
 }
 
 void UdpServer::start() {

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include "server/net/udp_batch.hpp"
+#include "server/net/udp_listen_socket.hpp"
 #include "server/net/udp_readiness.hpp"
 #include "server/query_handler.hpp"
 
@@ -25,6 +26,10 @@ class UdpServer {
   // bound). Throws boost::system::system_error when that fails.
   UdpServer(boost::asio::io_context& context, const boost::asio::ip::udp::endpoint& endpoint,
             QueryHandler& handler, UdpBatch& batch);
+  // Serves a socket already bound for the io_uring path (a copy of its descriptor), when that
+  // path cannot start after all.
+  UdpServer(boost::asio::io_context& context, const UdpListenSocket& bound, QueryHandler& handler,
+            UdpBatch& batch);
   UdpServer(const UdpServer&) = delete;
   UdpServer& operator=(const UdpServer&) = delete;
 

@@ -5,32 +5,45 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "server/net/uring_udp_loop.hpp"
+
 namespace hayate::server::net {
 
 namespace asio = boost::asio;
 
-Worker::Worker(QueryHandler& handler, ConnectionLimiter& limiter, const TcpOptions& tcp)
+Worker::Worker(QueryHandler& handler, ConnectionLimiter& limiter, const TcpOptions& tcp,
+               bool io_uring)
     : work_(asio::make_work_guard(context_)),
       handler_(handler),
       limiter_(limiter),
       tcp_options_(tcp),
-      batch_(std::make_unique<UdpBatch>()) {}
+      batch_(std::make_unique<UdpBatch>()),
+      io_uring_(io_uring && UringUdpLoop::supported()) {}
 
 Worker::~Worker() {
   stop();
   // Sockets go first, then the io_context (members in reverse order) destroys the coroutines of
   // the connections still open.
   udp_.clear();
+  uring_sockets_.clear();
   tcp_.clear();
 }
 
 unsigned short Worker::listen(const asio::ip::address& address, unsigned short port) {
-  auto udp = std::make_unique<UdpServer>(context_, asio::ip::udp::endpoint(address, port), handler_,
-                                         *batch_);
-  port = udp->local_endpoint().port();
+  std::unique_ptr<UdpServer> udp;
+  std::shared_ptr<UdpListenSocket> uring_socket;
+  if (io_uring_) {
+    uring_socket = std::make_shared<UdpListenSocket>(asio::ip::udp::endpoint(address, port));
+    port = uring_socket->local_port();
+  } else {
+    udp = std::make_unique<UdpServer>(context_, asio::ip::udp::endpoint(address, port), handler_,
+                                      *batch_);
+    port = udp->local_endpoint().port();
+  }
   auto tcp = std::make_unique<TcpServer>(context_, asio::ip::tcp::endpoint(address, port), handler_,
                                          limiter_, tcp_options_);
-  udp_.push_back(std::move(udp));
+  if (udp) udp_.push_back(std::move(udp));
+  if (uring_socket) uring_sockets_.push_back(std::move(uring_socket));
   tcp_.push_back(std::move(tcp));
   return port;
 }
@@ -49,6 +62,8 @@ void Worker::stop() {
   asio::post(context_, [this] {
     for (auto& s : udp_)
       s->close();
+    for (auto& s : uring_sockets_)
+      s->close();
     for (auto& s : tcp_)
       s->close();
     context_.stop();
@@ -57,6 +72,31 @@ void Worker::stop() {
 }
 
 void Worker::run() {
+  if (io_uring_ && !uring_sockets_.empty()) {
+    run_uring();
+  } else {
+    run_asio();
+  }
+}
+
+void Worker::run_uring() {
+  try {
+    UringUdpLoop loop(context_, handler_, uring_sockets_);
+    loop.run();  // handlers' exceptions are caught inside, per query
+    return;
+  } catch (const std::exception& e) {
+    // The probe said yes, yet the ring failed here (e.g. a locked-memory limit): keep serving.
+    spdlog::error("worker: io_uring failed ({}); UDP continues through epoll", e.what());
+  }
+  if (context_.stopped()) return;
+  for (const auto& socket : uring_sockets_) {
+    udp_.push_back(std::make_unique<UdpServer>(context_, *socket, handler_, *batch_));
+    udp_.back()->start();
+  }
+  run_asio();
+}
+
+void Worker::run_asio() {
   // A handler that throws must not take the worker (and its share of clients) down with it.
   while (true) {
     try {

@@ -1,6 +1,9 @@
 // One worker thread: its own io_context, and a UDP socket and a TCP acceptor on every listen
 // address (SO_REUSEPORT). Everything a worker does happens on its thread, so its query handler
 // needs no locking; other threads talk to it by posting to context().
+//
+// UDP goes through io_uring (uring_udp_loop.hpp) when asked for and the kernel offers it, else
+// through asio (udp_server.hpp); TCP and everything else always through asio.
 #pragma once
 
 #include <memory>
@@ -14,6 +17,7 @@
 #include "server/net/connection_limiter.hpp"
 #include "server/net/tcp_server.hpp"
 #include "server/net/udp_batch.hpp"
+#include "server/net/udp_listen_socket.hpp"
 #include "server/net/udp_server.hpp"
 #include "server/query_handler.hpp"
 
@@ -22,7 +26,8 @@ namespace hayate::server::net {
 class Worker {
  public:
   // `handler` and `limiter` must outlive the worker.
-  Worker(QueryHandler& handler, ConnectionLimiter& limiter, const TcpOptions& tcp);
+  Worker(QueryHandler& handler, ConnectionLimiter& limiter, const TcpOptions& tcp,
+         bool io_uring = false);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -36,8 +41,13 @@ class Worker {
 
   boost::asio::io_context& context() { return context_; }
 
+  // Whether UDP goes through io_uring (decided at construction: asked for, and supported).
+  bool uses_io_uring() const { return io_uring_; }
+
  private:
   void run();
+  void run_uring();
+  void run_asio();
 
   boost::asio::io_context context_{1};  // one thread: asio can skip its internal locking
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
@@ -45,7 +55,9 @@ class Worker {
   ConnectionLimiter& limiter_;
   TcpOptions tcp_options_;
   std::unique_ptr<UdpBatch> batch_;
+  bool io_uring_;
   std::vector<std::unique_ptr<UdpServer>> udp_;
+  std::vector<std::shared_ptr<UdpListenSocket>> uring_sockets_;  // with io_uring_
   std::vector<std::unique_ptr<TcpServer>> tcp_;
   std::thread thread_;
 };

@@ -108,6 +108,21 @@ class DeferringHandler final : public server::QueryHandler {
   std::map<std::uint16_t, Held> queries_;
 };
 
+// Emits a response of the size the query's second byte asks for, in units of 256 bytes plus
+// the third byte: a stand-in for a processor's large answers.
+class SizedHandler final : public server::QueryHandler {
+ public:
+  using server::QueryHandler::handle;
+  void handle(std::span<const std::uint8_t> query, const server::ClientInfo&,
+              server::EmitResponse emit, server::DeferResponse) override {
+    std::vector<std::uint8_t> response(query[1] * 256 + query[2], 0x5a);
+    response[0] = query[0];
+    response[1] = query[1];
+    response[2] = 0x80;
+    emit(response);
+  }
+};
+
 // Runs an io_context on a thread for the lifetime of the object.
 class IoThread {
  public:

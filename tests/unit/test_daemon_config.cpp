@@ -25,6 +25,14 @@ TEST(DaemonConfig, XdpRatesListsAndPortsFollowAReloadTheRestTakesARestart) {
             (std::vector<std::string>{"[xdp] (other than ports, rates, prefixes and lists)"}));
 }
 
+// The workers pick their UDP path when they start.
+TEST(DaemonConfig, IoUringDefaultsOnAndTakesARestart) {
+  EXPECT_TRUE(parse("").server.io_uring);
+  const conf::Config off = parse("[server]\nio-uring = false\n");
+  EXPECT_FALSE(off.server.io_uring);
+  EXPECT_EQ(restart_only_changes(parse(""), off), (std::vector<std::string>{"server.io-uring"}));
+}
+
 // The answer cache's size comes from [server] answer-cache-entries (applied on reload too: the
 // serving state carries it and QueryProcessor::set_state resizes the cache).
 TEST(DaemonConfig, AnswerCacheEntriesReachTheAnswerPolicy) {

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "tests/unit/net_test_util.hpp"
+#include "tests/unit/udp_test_util.hpp"
 
 namespace hayate::server::net {
 namespace {
@@ -17,36 +17,11 @@ using test::EchoHandler;
 using test::IoThread;
 using test::make_query;
 using test::message_id;
+using test::receive_ids;
+using test::send_to;
+using test::SizedHandler;
 
 constexpr auto kTimeout = std::chrono::seconds(5);
-
-sockaddr_in loopback_v4(std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
-}
-
-void send_to(const ClientSocket& s, std::span<const std::uint8_t> m, std::uint16_t port) {
-  const sockaddr_in to = loopback_v4(port);
-  ASSERT_EQ(
-      ::sendto(s.fd(), m.data(), m.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to),
-      static_cast<ssize_t>(m.size()));
-}
-
-// Returns the IDs of the responses received until the timeout.
-std::multiset<std::uint16_t> receive_ids(const ClientSocket& s, std::size_t expected) {
-  std::multiset<std::uint16_t> ids;
-  std::uint8_t buffer[512];
-  while (ids.size() < expected) {
-    const ssize_t n = ::recv(s.fd(), buffer, sizeof buffer, 0);
-    if (n < 12) break;
-    EXPECT_NE(buffer[2] & 0x80, 0) << "QR set by the handler";
-    ids.insert(message_id(std::span<const std::uint8_t>(buffer, n)));
-  }
-  return ids;
-}
 
 class UdpServerTest : public ::testing::Test {
  protected:
@@ -229,21 +204,6 @@ TEST_F(UdpServerTest, MixedBatchAnswersEachClientOnlyItsGoodQueries) {
   // Every ID once (the empty datagrams too); the oversized ones never reach the handler.
   EXPECT_EQ(handler_.handled.load(), 24);
 }
-
-// Emits a response of the size the query's second byte asks for, in units of 256 bytes plus
-// the third byte: a stand-in for a processor's large answers.
-class SizedHandler final : public QueryHandler {
- public:
-  using QueryHandler::handle;
-  void handle(std::span<const std::uint8_t> query, const ClientInfo&, EmitResponse emit,
-              DeferResponse) override {
-    std::vector<std::uint8_t> response(query[1] * 256 + query[2], 0x5a);
-    response[0] = query[0];
-    response[1] = query[1];
-    response[2] = 0x80;
-    emit(response);
-  }
-};
 
 // The largest UDP answer the processor makes (udp-payload-size 4096) goes out whole; a handler
 // emitting more than a UDP response can be is a bug whose message is dropped, not cut.

@@ -1,0 +1,232 @@
+// A whole worker, with UDP through io_uring and through epoll (the same tests for both paths):
+// batches, drops, sizes, deferred answers, TCP beside UDP, and the asio work the io_uring loop
+// runs as a guest (handlers posted from other threads and from its own, timers).
+#include "server/net/worker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "server/net/uring_udp_loop.hpp"
+#include "tests/unit/udp_test_util.hpp"
+
+namespace hayate::server::net {
+namespace {
+
+namespace asio = boost::asio;
+using test::ClientSocket;
+using test::DeferringHandler;
+using test::EchoHandler;
+using test::make_query;
+using test::message_id;
+using test::receive_ids;
+using test::send_to;
+using test::SizedHandler;
+
+constexpr auto kTimeout = std::chrono::seconds(5);
+
+// Answers later through asio, from the worker's own thread: after a timer (query ID odd) or a
+// plain post (even), as the resolver does when its upstream answers.
+class AsioDeferringHandler final : public QueryHandler {
+ public:
+  using QueryHandler::handle;
+  void handle(std::span<const std::uint8_t> query, const ClientInfo&, EmitResponse,
+              DeferResponse defer) override {
+    std::vector<std::uint8_t> response(query.begin(), query.end());
+    response[2] |= 0x80;
+    auto sink = defer();
+    if (message_id(query) % 2 == 1) {
+      auto timer = std::make_shared<asio::steady_timer>(*context, std::chrono::milliseconds(20));
+      timer->async_wait(
+          [timer, sink, response](const boost::system::error_code&) { sink->send(response); });
+    } else {
+      asio::post(*context, [sink, response] { sink->send(response); });
+    }
+  }
+  asio::io_context* context = nullptr;  // the worker's
+};
+
+class WorkerTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam() && !UringUdpLoop::supported()) {
+      GTEST_SKIP() << "io_uring multishot receive is not available on this kernel";
+    }
+  }
+  Worker& make(QueryHandler& handler) {
+    workers_.push_back(std::make_unique<Worker>(handler, limiter_, TcpOptions{}, GetParam()));
+    EXPECT_EQ(workers_.back()->uses_io_uring(), GetParam());
+    return *workers_.back();
+  }
+  std::uint16_t start(QueryHandler& handler, std::uint16_t port = 0) {
+    Worker& worker = make(handler);
+    port = worker.listen(asio::ip::make_address("127.0.0.1"), port);
+    worker.start();
+    return port;
+  }
+  void TearDown() override {
+    for (auto& w : workers_)
+      w->stop();
+  }
+
+  ConnectionLimiter limiter_{0, 0};
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+TEST_P(WorkerTest, AnswersOverUdpAndTcpAndTellsTheListener) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket udp(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(udp, make_query(7), port);
+  EXPECT_EQ(receive_ids(udp, 1), std::multiset<std::uint16_t>{7});
+  EXPECT_EQ(handler.last_listener_port.load(), port);
+  ClientSocket tcp(AF_INET, SOCK_STREAM, kTimeout);
+  ASSERT_TRUE(tcp.connect_v4(port));
+  const std::vector<std::uint8_t> framed{0, 12, 0, 9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  ASSERT_TRUE(tcp.send_all(framed));
+  const auto answer = tcp.read_frame();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(message_id(*answer), 9);
+  EXPECT_EQ(handler.last_transport.load(), Transport::kTcp);
+}
+
+// More datagrams at once than the io_uring path has receive buffers (256): the multishot receive
+// runs out (ENOBUFS) and is re-armed; nothing is lost from the socket's queue.
+TEST_P(WorkerTest, AnswersEveryDatagramOfABurstLargerThanItsBuffers) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  const int receive_buffer = 4 << 20;
+  setsockopt(client.fd(), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  std::multiset<std::uint16_t> sent;
+  for (std::uint16_t id = 1; id <= 1500; ++id) {
+    send_to(client, make_query(id), port);
+    sent.insert(id);
+  }
+  EXPECT_EQ(receive_ids(client, sent.size()), sent);
+}
+
+TEST_P(WorkerTest, QueriesOneAtATimeAreEachAnswered) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  for (std::uint16_t id = 1; id <= 100; ++id) {
+    send_to(client, make_query(id), port);
+    ASSERT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{id});
+  }
+}
+
+TEST_P(WorkerTest, DropsWhatItMustAndKeepsServing) {
+  EchoHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(client, make_query(0xff01), port);                             // the handler drops it
+  send_to(client, make_query(2, UringUdpLoop::kQuerySize + 100), port);  // larger than a query
+  send_to(client, std::span<const std::uint8_t>(), port);                // empty
+  send_to(client, make_query(3), port);
+  EXPECT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{3});
+  EXPECT_EQ(handler.handled.load(), 3) << "the oversized datagram never reaches the handler";
+}
+
+TEST_P(WorkerTest, LargestUdpAnswerGoesOutWholeLargerIsDropped) {
+  SizedHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket client(AF_INET, SOCK_DGRAM, std::chrono::milliseconds(500));
+  static_assert(UringUdpLoop::kResponseSize == 0x1000 && UdpBatch::kResponseSize == 0x1000);
+  send_to(client, std::vector<std::uint8_t>{0x02, 0x10, 0x01}, port);  // 4097 bytes
+  send_to(client, std::vector<std::uint8_t>{0x01, 0x10, 0x00}, port);  // 4096 bytes
+  std::vector<std::uint8_t> buffer(70000);
+  ASSERT_EQ(::recv(client.fd(), buffer.data(), buffer.size(), 0), 4096);
+  EXPECT_EQ(buffer[0], 0x01);
+  EXPECT_EQ(buffer[4095], 0x5a);
+  EXPECT_LT(::recv(client.fd(), buffer.data(), buffer.size(), 0), 0) << "nothing else comes";
+}
+
+// Answers from another thread (the test's), in any order, from the listening port.
+TEST_P(WorkerTest, DeferredAnswersFromAnotherThreadReachTheRightClient) {
+  DeferringHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket a(AF_INET, SOCK_DGRAM, kTimeout);
+  ClientSocket b(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(a, make_query(1), port);
+  send_to(b, make_query(2), port);
+  ASSERT_TRUE(handler.wait_for(2));
+  handler.answer(2);
+  handler.answer(1);
+  std::uint8_t buffer[512];
+  sockaddr_in from{};
+  socklen_t from_length = sizeof from;
+  ASSERT_EQ(::recvfrom(b.fd(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from),
+                       &from_length),
+            12);
+  EXPECT_EQ(message_id(std::span<const std::uint8_t>(buffer, 12)), 2);
+  EXPECT_EQ(ntohs(from.sin_port), port);
+  EXPECT_EQ(receive_ids(a, 1), std::multiset<std::uint16_t>{1});
+}
+
+TEST_P(WorkerTest, DeferredAnswerAfterStopIsDropped) {
+  DeferringHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket a(AF_INET, SOCK_DGRAM, std::chrono::milliseconds(300));
+  send_to(a, make_query(5), port);
+  ASSERT_TRUE(handler.wait_for(1));
+  workers_.back()->stop();  // closes the listener (the io_context stays: the sink's executor)
+  handler.answer(5);
+  EXPECT_TRUE(receive_ids(a, 1).empty());
+}
+
+// The resolver's way: work started on the worker's io_context while a UDP query is handled (a
+// timer, a post) runs, and its answers go out.
+TEST_P(WorkerTest, AsioWorkStartedByAQueryRuns) {
+  AsioDeferringHandler handler;
+  Worker& worker = make(handler);
+  handler.context = &worker.context();
+  const std::uint16_t port = worker.listen(asio::ip::make_address("127.0.0.1"), 0);
+  worker.start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  for (std::uint16_t id = 1; id <= 6; ++id) {
+    send_to(client, make_query(id), port);
+    ASSERT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{id});
+  }
+}
+
+// What the daemon does on reload: a handler posted from another thread runs on the worker's.
+TEST_P(WorkerTest, HandlersPostedFromAnotherThreadRunOnTheWorker) {
+  EchoHandler handler;
+  Worker& worker = make(handler);
+  worker.listen(asio::ip::make_address("127.0.0.1"), 0);
+  worker.start();
+  for (int i = 0; i < 20; ++i) {
+    std::promise<std::thread::id> ran;
+    auto done = ran.get_future();
+    asio::post(worker.context(), [&ran] { ran.set_value(std::this_thread::get_id()); });
+    ASSERT_EQ(done.wait_for(kTimeout), std::future_status::ready) << "post " << i;
+    EXPECT_NE(done.get(), std::this_thread::get_id());
+  }
+}
+
+TEST_P(WorkerTest, TwoWorkersShareThePort) {
+  EchoHandler first, second;
+  const std::uint16_t port = start(first);
+  start(second, port);
+  std::vector<std::unique_ptr<ClientSocket>> clients;
+  for (std::uint16_t id = 1; id <= 40; ++id) {
+    clients.push_back(std::make_unique<ClientSocket>(AF_INET, SOCK_DGRAM, kTimeout));
+    send_to(*clients.back(), make_query(id), port);
+  }
+  for (std::uint16_t id = 1; id <= 40; ++id)
+    EXPECT_EQ(receive_ids(*clients[id - 1], 1), std::multiset<std::uint16_t>{id});
+  EXPECT_EQ(first.handled.load() + second.handled.load(), 40);
+}
+
+INSTANTIATE_TEST_SUITE_P(UdpPaths, WorkerTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "IoUring" : "Epoll";
+                         });
+
+}  // namespace
+}  // namespace hayate::server::net
