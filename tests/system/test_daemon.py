@@ -280,6 +280,30 @@ class DaemonTest(unittest.TestCase):
               file=sys.stderr)
 
 
+class UdpPathTest(unittest.TestCase):
+    """Both UDP paths in the real daemon: io_uring (the default, where the kernel has it) and
+    epoll ([server] io-uring = false); each says at start which one it took, and answers."""
+
+    def check(self, extra_config, expected_log):
+        daemon = Daemon(extra_config=extra_config).start()
+        try:
+            self.assertRegex(daemon.log_text(), expected_log)
+            for i in range(50):
+                r = query(daemon.port, "www.daemon.test.", "A")
+                self.assertEqual(r.rcode(), dns.rcode.NOERROR)
+                self.assertEqual([rr.address for rr in r.answer[0]], ["192.0.2.80"])
+            self.assertEqual(daemon.stop(), 0, daemon.log_text())
+        finally:
+            daemon.stop()
+            daemon.remove()
+
+    def test_io_uring_where_the_kernel_has_it(self):
+        self.check("", r"UDP through (io_uring|epoll \(this kernel refuses io_uring\))")
+
+    def test_epoll_when_configured(self):
+        self.check("io-uring = false\n", r"UDP through epoll \(\[server\] io-uring = false\)")
+
+
 class LifecycleTest(unittest.TestCase):
     def test_sigterm_exits_zero_and_removes_control_socket(self):
         d = Daemon().start()
