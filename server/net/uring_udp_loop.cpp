@@ -94,9 +94,10 @@ struct BufferRing {
   }
 };
 
-void prepare_multishot(io_uring_sqe* sqe, int fd, msghdr* header, std::uint16_t group) {
+void prepare_multishot(io_uring_sqe* sqe, int fd, msghdr* header, std::uint16_t group,
+                       unsigned char flags = 0) {
   io_uring_prep_recvmsg_multishot(sqe, fd, header, 0);
-  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->flags |= IOSQE_BUFFER_SELECT | flags;
   sqe->buf_group = group;
 }
 
@@ -152,6 +153,7 @@ struct UringUdpLoop::Listener {
   std::vector<std::uint8_t> storage;  // kBuffersPerListener × kBufferStride
   msghdr header{};                    // what each multishot receive fills in: the peer's address
   unsigned returned = 0;              // buffers given back since the last advance
+  unsigned errors_in_a_row = 0;       // failed receives since the last datagram
   bool armed = false;
 
   std::uint8_t* buffer(unsigned id) { return storage.data() + id * kBufferStride; }
@@ -181,9 +183,15 @@ bool UringUdpLoop::supported() {
   return result;
 }
 
+UringUdpLoop::Faults& UringUdpLoop::faults() {
+  static Faults instance;
+  return instance;
+}
+
 UringUdpLoop::UringUdpLoop(boost::asio::io_context& context, QueryHandler& handler,
                            std::vector<std::shared_ptr<UdpListenSocket>> sockets)
     : asio_(context), handler_(handler) {
+  if (faults().fail_setup.load()) fail(-ENOMEM, "io_uring_queue_init (test fault)");
   if (const int r = setup_ring(ring_, kRingEntries); r < 0) fail(r, "io_uring_queue_init");
   ring_ready_ = true;
   for (std::size_t i = 0; i < sockets.size(); ++i) {
@@ -200,6 +208,15 @@ UringUdpLoop::UringUdpLoop(boost::asio::io_context& context, QueryHandler& handl
     listener->publish();
     listeners_.push_back(std::move(listener));
   }
+  // Registered descriptors: each request then names its socket by index, and the kernel skips
+  // looking the descriptor up and counting a reference on it, per receive and per send. Where
+  // the kernel refuses (RLIMIT_NOFILE), the plain descriptors do the same job.
+  std::vector<int> descriptors;
+  for (const auto& listener : listeners_)
+    descriptors.push_back(listener->socket->native_handle());
+  fixed_files_ = !descriptors.empty() &&
+                 io_uring_register_files(&ring_, descriptors.data(),
+                                         static_cast<unsigned>(descriptors.size())) == 0;
   send_slots_.resize(kSendSlots);
   response_bytes_.resize(kSendSlots * kResponseStride);
   free_send_slots_.reserve(kSendSlots);
@@ -234,7 +251,14 @@ void UringUdpLoop::arm_receive(std::size_t index) {
   Listener& listener = *listeners_[index];
   listener.publish();  // the kernel needs buffers before it can receive
   io_uring_sqe* sqe = next_sqe();
-  prepare_multishot(sqe, listener.socket->native_handle(), &listener.header, listener.group);
+  if (faults().refuse_receives.load(std::memory_order_relaxed)) {
+    prepare_multishot(sqe, -1, &listener.header, listener.group);  // -EBADF
+  } else if (fixed_files_) {
+    prepare_multishot(sqe, static_cast<int>(index), &listener.header, listener.group,
+                      IOSQE_FIXED_FILE);
+  } else {
+    prepare_multishot(sqe, listener.socket->native_handle(), &listener.header, listener.group);
+  }
   io_uring_sqe_set_data64(sqe, tag(kReceive, index));
   listener.armed = true;
 }
@@ -257,7 +281,11 @@ void UringUdpLoop::run() {
       if (!listeners_[i]->armed && listeners_[i]->socket->is_open()) arm_receive(i);
     }
     // Submits this round's answers and re-arms, then sleeps until there is something to do.
-    const int r = io_uring_submit_and_wait(&ring_, 1);
+    // A UDP send completes inside the submission (MSG_DONTWAIT: it is sent or it fails) and
+    // posts its completion at once; waiting for one event would then return before anything
+    // new arrived, and the next wait would be a second system call for the same wake-up. So
+    // wait for one event more than the sends not yet reaped.
+    const int r = io_uring_submit_and_wait(&ring_, unreaped_sends_ + 1);
     if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME) {
       fail(r, "io_uring_submit_and_wait");
     }
@@ -277,12 +305,19 @@ void UringUdpLoop::complete(const io_uring_cqe& cqe) {
     case kReceive: {
       Listener& listener = *listeners_[index];
       if ((cqe.flags & IORING_CQE_F_MORE) == 0) listener.armed = false;  // re-armed by run()
-      if (cqe.res >= 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) on_datagram(index, cqe);
+      if (cqe.res >= 0 && (cqe.flags & IORING_CQE_F_BUFFER) != 0) {
+        listener.errors_in_a_row = 0;
+        on_datagram(index, cqe);
+      } else if (cqe.res < 0 && cqe.res != -ENOBUFS &&
+                 ++listener.errors_in_a_row >= kMaxReceiveErrors) {
+        fail(cqe.res, "io_uring receive keeps failing");
+      }
       // Errors end the multishot receive: -ENOBUFS (every buffer in use) ends it until run()
-      // gives buffers back and re-arms; others concern one datagram, as in UdpServer.
+      // gives buffers back and re-arms; others mostly concern one datagram, as in UdpServer.
       return;
     }
     case kSend:
+      --unreaped_sends_;
       free_send_slots_.push_back(static_cast<std::uint32_t>(index));  // UDP: errors are drops
       return;
     case kAsio:
@@ -344,8 +379,14 @@ void UringUdpLoop::send(std::size_t index, const sockaddr_storage& peer, socklen
   std::memcpy(&slot.peer, &peer, peer_length);
   slot.header.msg_namelen = peer_length;
   io_uring_sqe* sqe = next_sqe();
-  io_uring_prep_sendmsg(sqe, fd, &slot.header, MSG_DONTWAIT);
+  if (fixed_files_) {
+    io_uring_prep_sendmsg(sqe, static_cast<int>(index), &slot.header, MSG_DONTWAIT);
+    sqe->flags |= IOSQE_FIXED_FILE;
+  } else {
+    io_uring_prep_sendmsg(sqe, fd, &slot.header, MSG_DONTWAIT);
+  }
   io_uring_sqe_set_data64(sqe, tag(kSend, i));
+  ++unreaped_sends_;
 }
 
 }  // namespace hayate::server::net

@@ -15,6 +15,7 @@
 
 #include <liburing.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -42,6 +43,19 @@ class UringUdpLoop {
   // Serves until the io_context is stopped. Throws std::system_error if the ring fails.
   void run();
 
+  // Faults for tests (WorkerTest), off in the daemon: the ring's set-up fails, or every receive
+  // is armed on a descriptor the kernel refuses (a receive error that never goes away).
+  struct Faults {
+    std::atomic<bool> fail_setup{false};
+    std::atomic<bool> refuse_receives{false};
+  };
+  static Faults& faults();
+
+  // Receive errors in a row (no datagram between them) after which run() gives up and throws:
+  // an error that repeats would otherwise re-arm the receive in a busy loop; the worker then
+  // serves the same sockets through epoll, which takes errors one datagram at a time.
+  static constexpr unsigned kMaxReceiveErrors = 64;
+
   // Largest datagram received (larger ones are dropped, as UdpBatch::kQuerySize) and sent.
   static constexpr std::size_t kQuerySize = 4096;
   static constexpr std::size_t kResponseSize = 4096;
@@ -66,7 +80,9 @@ class UringUdpLoop {
   std::vector<SendSlot> send_slots_;
   std::vector<std::uint8_t> response_bytes_;  // the send slots' messages
   std::vector<std::uint32_t> free_send_slots_;
-  bool asio_ready_ = true;  // run what asio has before the first wait
+  unsigned unreaped_sends_ = 0;  // sends submitted or queued whose completion is not yet seen
+  bool fixed_files_ = false;     // listener i is registered file i
+  bool asio_ready_ = true;       // run what asio has before the first wait
 };
 
 }  // namespace hayate::server::net

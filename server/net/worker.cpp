@@ -3,7 +3,9 @@
 #include <exception>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "server/net/uring_udp_loop.hpp"
 
@@ -30,6 +32,18 @@ Worker::~Worker() {
 }
 
 unsigned short Worker::listen(const asio::ip::address& address, unsigned short port) {
+  // Port 0 ("any"): UDP picks an ephemeral port, which a TCP socket may hold already (a client
+  // connection's source port, or one in TIME_WAIT); then another port is tried.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return listen_once(address, port);
+    } catch (const boost::system::system_error& e) {
+      if (port != 0 || e.code() != asio::error::address_in_use || attempt == 20) throw;
+    }
+  }
+}
+
+unsigned short Worker::listen_once(const asio::ip::address& address, unsigned short port) {
   std::unique_ptr<UdpServer> udp;
   std::shared_ptr<UdpListenSocket> uring_socket;
   if (io_uring_) {
@@ -85,10 +99,12 @@ void Worker::run_uring() {
     loop.run();  // handlers' exceptions are caught inside, per query
     return;
   } catch (const std::exception& e) {
-    // The probe said yes, yet the ring failed here (e.g. a locked-memory limit): keep serving.
+    // The probe said yes, yet the ring failed here (e.g. a locked-memory limit) or while
+    // serving (UringUdpLoop::kMaxReceiveErrors): keep serving.
     spdlog::error("worker: io_uring failed ({}); UDP continues through epoll", e.what());
   }
   if (context_.stopped()) return;
+  fell_back_.store(true, std::memory_order_release);
   for (const auto& socket : uring_sockets_) {
     udp_.push_back(std::make_unique<UdpServer>(context_, *socket, handler_, *batch_));
     udp_.back()->start();

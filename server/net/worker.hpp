@@ -6,6 +6,7 @@
 // through asio (udp_server.hpp); TCP and everything else always through asio.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -43,8 +44,12 @@ class Worker {
 
   // Whether UDP goes through io_uring (decided at construction: asked for, and supported).
   bool uses_io_uring() const { return io_uring_; }
+  // Whether the ring failed while serving (or at set-up, after the probe said yes) and UDP went
+  // over to epoll on the same sockets; set on the worker's thread before it serves through epoll.
+  bool fell_back_to_epoll() const { return fell_back_.load(std::memory_order_acquire); }
 
  private:
+  unsigned short listen_once(const boost::asio::ip::address& address, unsigned short port);
   void run();
   void run_uring();
   void run_asio();
@@ -56,6 +61,7 @@ class Worker {
   TcpOptions tcp_options_;
   std::unique_ptr<UdpBatch> batch_;
   bool io_uring_;
+  std::atomic<bool> fell_back_{false};
   std::vector<std::unique_ptr<UdpServer>> udp_;
   std::vector<std::shared_ptr<UdpListenSocket>> uring_sockets_;  // with io_uring_
   std::vector<std::unique_ptr<TcpServer>> tcp_;

@@ -5,6 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <future>
 #include <set>
 
@@ -108,6 +115,7 @@ TEST_P(WorkerTest, AnswersEveryDatagramOfABurstLargerThanItsBuffers) {
     sent.insert(id);
   }
   EXPECT_EQ(receive_ids(client, sent.size()), sent);
+  EXPECT_FALSE(workers_.back()->fell_back_to_epoll()) << "running out of buffers is no failure";
 }
 
 TEST_P(WorkerTest, QueriesOneAtATimeAreEachAnswered) {
@@ -222,6 +230,90 @@ TEST_P(WorkerTest, TwoWorkersShareThePort) {
     EXPECT_EQ(receive_ids(*clients[id - 1], 1), std::multiset<std::uint16_t>{id});
   EXPECT_EQ(first.handled.load() + second.handled.load(), 40);
 }
+
+// Port 0 asks for any port free for both UDP and TCP: the ephemeral port UDP draws may be held
+// by a TCP socket (a client's source port), and the worker then draws again. In a network
+// namespace of its own, with a two-port ephemeral range whose first port TCP holds.
+TEST(WorkerListenTest, AnyPortIsOneFreeForBothUdpAndTcp) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNET) != 0) ::_exit(77);
+    const int control = ::socket(AF_INET, SOCK_DGRAM, 0);
+    ifreq loopback{};
+    std::strncpy(loopback.ifr_name, "lo", IFNAMSIZ - 1);
+    loopback.ifr_flags = IFF_UP;
+    if (::ioctl(control, SIOCSIFFLAGS, &loopback) != 0) ::_exit(77);
+    std::ofstream("/proc/sys/net/ipv4/ip_local_port_range") << "40000 40001\n";
+    ClientSocket holder(AF_INET, SOCK_STREAM, kTimeout);
+    sockaddr_in taken{};
+    taken.sin_family = AF_INET;
+    taken.sin_port = htons(40000);
+    taken.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(holder.fd(), reinterpret_cast<sockaddr*>(&taken), sizeof taken) != 0) ::_exit(3);
+    EchoHandler handler;
+    ConnectionLimiter limiter{0, 0};
+    Worker worker(handler, limiter, TcpOptions{}, false);
+    try {
+      ::_exit(worker.listen(asio::ip::make_address("127.0.0.1"), 0) == 40001 ? 0 : 4);
+    } catch (const std::exception&) {
+      ::_exit(5);
+    }
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no network namespace here (needs root)";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "3: TCP holder, 4: another port, 5: listen threw";
+}
+
+// The ring failing after the probe said yes: at set-up (say a locked-memory limit), or by a
+// receive error that repeats (UringUdpLoop::kMaxReceiveErrors). The worker serves the same
+// sockets through epoll, and queries already queued on them are answered.
+class UringFallbackTest
+    : public ::testing::TestWithParam<std::atomic<bool> UringUdpLoop::Faults::*> {
+ protected:
+  void SetUp() override {
+    if (!UringUdpLoop::supported()) GTEST_SKIP() << "io_uring is not available on this kernel";
+    UringUdpLoop::faults().*GetParam() = true;
+  }
+  void TearDown() override {
+    if (worker_) worker_->stop();
+    UringUdpLoop::faults().*GetParam() = false;
+  }
+  ConnectionLimiter limiter_{0, 0};  // outlives the worker's connections
+  std::unique_ptr<Worker> worker_;
+};
+
+TEST_P(UringFallbackTest, UdpGoesOverToEpollOnTheSameSockets) {
+  EchoHandler handler;
+  worker_ = std::make_unique<Worker>(handler, limiter_, TcpOptions{}, true);
+  ASSERT_TRUE(worker_->uses_io_uring());
+  const std::uint16_t port = worker_->listen(asio::ip::make_address("127.0.0.1"), 0);
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(client, make_query(1), port);  // queued before the worker runs
+  worker_->start();
+  EXPECT_EQ(receive_ids(client, 1), std::multiset<std::uint16_t>{1});
+  EXPECT_TRUE(worker_->fell_back_to_epoll());
+  for (std::uint16_t id = 2; id <= 20; ++id)
+    send_to(client, make_query(id), port);
+  EXPECT_EQ(receive_ids(client, 19).size(), 19u);
+  ClientSocket tcp(AF_INET, SOCK_STREAM, kTimeout);
+  ASSERT_TRUE(tcp.connect_v4(port));
+  ASSERT_TRUE(tcp.send_all(std::vector<std::uint8_t>{0, 12, 0, 9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}));
+  const auto answer = tcp.read_frame();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(message_id(*answer), 9);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, UringFallbackTest,
+                         ::testing::Values(&UringUdpLoop::Faults::fail_setup,
+                                           &UringUdpLoop::Faults::refuse_receives),
+                         [](const auto& info) {
+                           return info.param == &UringUdpLoop::Faults::fail_setup
+                                      ? "RingSetUpFails"
+                                      : "ReceivesKeepFailing";
+                         });
 
 INSTANTIATE_TEST_SUITE_P(UdpPaths, WorkerTest, ::testing::Values(true, false),
                          [](const ::testing::TestParamInfo<bool>& info) {
