@@ -42,8 +42,9 @@ TEST(HugePagesTest, BigBuffersStartOnAHugePageAndAreAdvised) {
   std::memset(octets, 0xab, bytes);  // every octet is writable
   EXPECT_EQ(octets[bytes - 1], 0xab);
   // "hg": MADV_HUGEPAGE took (kept whatever THP's mode; only a kernel without THP lacks it).
-  if (std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled"))
+  if (std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled")) {
     EXPECT_NE(vm_flags_of(memory).find(" hg"), std::string::npos) << vm_flags_of(memory);
+  }
   unmap_anonymous(memory, bytes);
 }
 

@@ -157,7 +157,8 @@ class IteratorTest : public ::testing::Test {
   }
 
   void spawn(const std::string& qname, std::uint16_t qtype, std::optional<ResolveResult>& out) {
-    boost::asio::co_spawn(context_, iterator().resolve(Question{name(qname), qtype, 1}),
+    boost::asio::co_spawn(context_,
+                          iterator().resolve(Question{name(qname), qtype, 1, std::nullopt}),
                           [&out](std::exception_ptr error, ResolveResult result) {
                             if (error) std::rethrow_exception(error);
                             out = std::move(result);

@@ -17,7 +17,11 @@ using Bytes = std::vector<std::uint8_t>;
 // A 12-octet header with the given counts, then `body`.
 Bytes message(std::initializer_list<std::uint8_t> body, std::uint16_t qd = 0, std::uint16_t an = 0,
               std::uint16_t ns = 0, std::uint16_t ar = 0) {
-  Bytes out(kHeaderSize, 0);
+  // Reserved first: one allocation, and no GCC 12 -Warray-bounds false positive on the
+  // reallocation path of insert().
+  Bytes out;
+  out.reserve(kHeaderSize + body.size());
+  out.resize(kHeaderSize, 0);
   Header h;
   h.qdcount = qd;
   h.ancount = an;

@@ -77,11 +77,11 @@ TEST(ZoneArenaChunks, TheNewestBlockIsTakenBack) {
 TEST(ZoneArenaChunks, ChunksGrowWithUse) {
   ZoneArena arena(ZoneArena::Mode::kChunks);
   EXPECT_EQ(arena.bytes_held(), 0u);
-  arena.allocate(16, 8);
+  static_cast<void>(arena.allocate(16, 8));
   EXPECT_LE(arena.bytes_held(), 4096u);
   std::size_t used = 16;
   while (used < (std::size_t{8} << 20)) {
-    arena.allocate(64, 8);
+    static_cast<void>(arena.allocate(64, 8));
     used += 64;
   }
   EXPECT_GE(arena.bytes_held(), used);
