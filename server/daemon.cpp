@@ -367,6 +367,9 @@ DaemonStatus Daemon::status() const {
   s.uptime =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_);
   s.workers = static_cast<unsigned>(workers_.size());
+  for (const auto& worker : workers_) {
+    if (worker->uses_io_uring() && !worker->fell_back_to_epoll()) ++s.io_uring_workers;
+  }
   if (state_) s.zones = state_->zone_reports;
   return s;
 }

@@ -168,6 +168,9 @@ void daemon_metrics(std::string& out, const DaemonStatus& status) {
   sample(out, "hayate_uptime_seconds", "", static_cast<std::uint64_t>(status.uptime.count()));
   metric_header(out, "hayate_workers", "gauge", "Worker threads.");
   sample(out, "hayate_workers", "", status.workers);
+  metric_header(out, "hayate_udp_io_uring_workers", "gauge",
+                "Workers whose UDP goes through io_uring (the others use epoll).");
+  sample(out, "hayate_udp_io_uring_workers", "", status.io_uring_workers);
   metric_header(out, "hayate_zone_serial", "gauge", "SOA serial of the zone version served.");
   for (const ZoneReport& z : status.zones) {
     if (z.serving) sample(out, "hayate_zone_serial", label("zone", z.origin.to_text()), z.serial);
@@ -207,6 +210,7 @@ std::vector<std::string> status_lines(const DaemonStatus& status) {
       "version=" + status.version,
       "uptime=" + std::to_string(status.uptime.count()),
       "workers=" + std::to_string(status.workers),
+      "udp-io-uring-workers=" + std::to_string(status.io_uring_workers),
       "zones=" + std::to_string(status.zones.size()),
   };
   for (const ZoneReport& z : status.zones) {

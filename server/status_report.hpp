@@ -19,6 +19,9 @@ struct DaemonStatus {
   std::string version;
   std::chrono::seconds uptime{0};
   unsigned workers = 0;
+  // Workers whose UDP goes through io_uring now; the others use epoll: by configuration, because
+  // the kernel refused io_uring at start, or because their ring failed later (logged).
+  unsigned io_uring_workers = 0;
   std::vector<ZoneReport> zones;  // the current snapshot's reports
 };
 
@@ -31,7 +34,7 @@ std::string_view zone_state(const ZoneReport& zone);
 // The first error of the last load, "" when there is none.
 std::string zone_error(const ZoneReport& zone);
 
-// Lines of `key=value`, e.g. "uptime=12", and one line per zone:
+// Lines of `key=value`, e.g. "uptime=12" or "udp-io-uring-workers=2", and one line per zone:
 // "zone example.test. serial=2024010101 state=serving" (+ ` error="…"` when the load failed).
 std::vector<std::string> status_lines(const DaemonStatus& status);
 

@@ -10,6 +10,7 @@ usage: test_daemon.py --hayate PATH --hayatectl PATH [unittest args]
 import argparse
 import os
 import pathlib
+import re
 import signal
 import shutil
 import socket
@@ -282,12 +283,20 @@ class DaemonTest(unittest.TestCase):
 
 class UdpPathTest(unittest.TestCase):
     """Both UDP paths in the real daemon: io_uring (the default, where the kernel has it) and
-    epoll ([server] io-uring = false); each says at start which one it took, and answers."""
+    epoll ([server] io-uring = false); each says at start which one it took, `hayatectl status`
+    counts the workers on io_uring, and it answers."""
 
     def check(self, extra_config, expected_log):
         daemon = Daemon(extra_config=extra_config).start()
         try:
             self.assertRegex(daemon.log_text(), expected_log)
+            on_uring = "UDP through io_uring" in daemon.log_text()
+            status = daemon.ctl("status")
+            self.assertEqual(status.returncode, 0, status.stderr)
+            workers = re.search(r"^workers=(\d+)$", status.stdout, re.M)
+            self.assertIsNotNone(workers, status.stdout)
+            self.assertIn(f"udp-io-uring-workers={workers.group(1) if on_uring else 0}\n",
+                          status.stdout)
             for i in range(50):
                 r = query(daemon.port, "www.daemon.test.", "A")
                 self.assertEqual(r.rcode(), dns.rcode.NOERROR)

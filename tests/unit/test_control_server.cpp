@@ -46,6 +46,7 @@ DaemonStatus sample_status() {
   s.version = "1.2.3";
   s.uptime = std::chrono::seconds(42);
   s.workers = 4;
+  s.io_uring_workers = 3;
   s.zones.push_back(report("example.test.", 2024010101, true, false));
   ZoneReport broken = report("broken.test.", 7, true, true);
   broken.diagnostics.push_back({zone::Severity::kWarning, "/zones/b", 3, "just a warning"});
@@ -82,6 +83,7 @@ TEST(StatusReport, StatusLines) {
           "version=1.2.3",
           "uptime=42",
           "workers=4",
+          "udp-io-uring-workers=3",
           "zones=3",
           "zone example.test. serial=2024010101 state=serving",
           R"(zone broken.test. serial=7 state=kept-old error="/zones/b:9: error: bad \"TTL\"")",
@@ -137,6 +139,8 @@ TEST(StatusReport, MetricsText) {
            "hayate_zone_load_failed{zone=\"broken.test.\"} 1\n",
            "hayate_zone_load_failed{zone=\"gone.test.\"} 1\n",
            "hayate_uptime_seconds 42\n",
+           "hayate_workers 4\n",
+           "hayate_udp_io_uring_workers 3\n",
            "hayate_resolver_ecs_queries_sent_total 7\n",
            "hayate_resolver_ecs_tailored_cached_total 3\n",
            "hayate_resolver_ecs_cache_lookups_total{result=\"hit\"} 5\n",
