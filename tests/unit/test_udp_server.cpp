@@ -18,7 +18,9 @@ using test::IoThread;
 using test::make_query;
 using test::message_id;
 using test::receive_ids;
+using test::receive_with_source;
 using test::send_to;
+using test::SourcedResponse;
 
 constexpr auto kTimeout = std::chrono::seconds(5);
 
@@ -219,14 +221,8 @@ TEST_F(UdpServerTest, DeferredAnswersAreSentLaterToTheRightClient) {
   deferring.answer(3);
   deferring.answer(2);
   deferring.answer(1);
-  std::uint8_t buffer[512];
-  sockaddr_in from{};
-  socklen_t from_length = sizeof from;
-  ASSERT_EQ(::recvfrom(a.fd(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from),
-                       &from_length),
-            12);
-  EXPECT_EQ(message_id(std::span<const std::uint8_t>(buffer, 12)), 3);
-  EXPECT_EQ(ntohs(from.sin_port), port) << "answered from the listening socket";
+  EXPECT_EQ(receive_with_source(a), (SourcedResponse{3, 12, port}))
+      << "answered from the listening socket";
   EXPECT_EQ(receive_ids(a, 1), std::multiset<std::uint16_t>{1});
   EXPECT_EQ(receive_ids(b, 1), std::multiset<std::uint16_t>{2});
 }

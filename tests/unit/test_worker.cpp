@@ -31,8 +31,10 @@ using test::EchoHandler;
 using test::make_query;
 using test::message_id;
 using test::receive_ids;
+using test::receive_with_source;
 using test::send_to;
 using test::SizedHandler;
+using test::SourcedResponse;
 
 constexpr auto kTimeout = std::chrono::seconds(5);
 
@@ -167,14 +169,7 @@ TEST_P(WorkerTest, DeferredAnswersFromAnotherThreadReachTheRightClient) {
   ASSERT_TRUE(handler.wait_for(2));
   handler.answer(2);
   handler.answer(1);
-  std::uint8_t buffer[512];
-  sockaddr_in from{};
-  socklen_t from_length = sizeof from;
-  ASSERT_EQ(::recvfrom(b.fd(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from),
-                       &from_length),
-            12);
-  EXPECT_EQ(message_id(std::span<const std::uint8_t>(buffer, 12)), 2);
-  EXPECT_EQ(ntohs(from.sin_port), port);
+  EXPECT_EQ(receive_with_source(b), (SourcedResponse{2, 12, port}));
   EXPECT_EQ(receive_ids(a, 1), std::multiset<std::uint16_t>{1});
 }
 

@@ -37,4 +37,23 @@ inline std::multiset<std::uint16_t> receive_ids(const ClientSocket& s, std::size
   return ids;
 }
 
+// One response: its ID, its size and the port it came from (all 0 when none came in time).
+struct SourcedResponse {
+  std::uint16_t id = 0;
+  std::size_t size = 0;
+  std::uint16_t from_port = 0;
+  bool operator==(const SourcedResponse&) const = default;
+};
+
+inline SourcedResponse receive_with_source(const ClientSocket& s) {
+  std::uint8_t buffer[512];
+  sockaddr_in from{};
+  socklen_t from_length = sizeof from;
+  const ssize_t n = ::recvfrom(s.fd(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from),
+                               &from_length);
+  if (n < 12) return {};
+  return {message_id(std::span<const std::uint8_t>(buffer, n)), static_cast<std::size_t>(n),
+          ntohs(from.sin_port)};
+}
+
 }  // namespace hayate::test
