@@ -9,7 +9,8 @@ Generates a zone (bench/gen_zone.py, --names, default 100,000) and query mixes
 loopback pinned to CPU 1 with one worker thread, dnsperf pinned to CPU 0, and measures, in
 interleaved rounds (A B C D A B C D ...):
   authoritative  hayate, NSD (rrl-ratelimit 0), Knot DNS, BIND: queries/s at the maximum rate,
-                 CPU time per answered query and p99 latency at a fixed rate (--fixed-rate),
+                 CPU time per answered query and p99 latency at a fixed rate (--fixed-rate;
+                 each server's run cut into --slices slices taken in turn, A B C D A B ...),
                  queries/s over TCP (pipelined)
   resolver       hayate vs Unbound forwarding to a local authoritative server, from a warm cache
   dns64          the same with AAAA synthesized from A (hayate [[dns64]] vs Unbound's dns64)
@@ -76,6 +77,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--fixed-rate", type=int, default=100000,
                    help="queries/s of the CPU-per-query runs (dnsperf -Q); 0: half the lowest "
                    "maximum rate of the round, for a machine where dnsperf cannot reach it")
+    p.add_argument("--slices", type=int, default=5,
+                   help="cut each fixed-rate run into this many slices, taken in turn across "
+                   "the servers (A B C D A B C D ...) so that the machine's changing load falls "
+                   "on all alike")
     p.add_argument("--clients", type=int, default=10, help="dnsperf -c")
     p.add_argument("--outstanding", type=int, default=200, help="dnsperf -q")
     p.add_argument("--timeout", type=float, default=2.0,
@@ -105,6 +110,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.smoke:
         args.names, args.query_count, args.resolver_query_count = 2000, 2000, 300
         args.rounds, args.seconds, args.fixed_rate, args.timeout = 1, 0.5, 2000, 0.5
+        args.slices = 2  # still more than one, so that the merging is exercised
         args.big = args.veth = False
     allowed = sorted(os.sched_getaffinity(0))
     if args.server_cpu not in allowed or args.load_cpu not in allowed:
@@ -175,21 +181,50 @@ def measure(server, query_file: str, args, tcp: bool = False) -> dict:
         return {"error": str(e)[-1000:]}
 
 
-def measure_cpu(server, query_file: str, args, rate: int) -> dict:
-    """A fixed-rate run: CPU time of the server's process tree per answered query, and the
-    latency distribution from dnsperf -v."""
-    try:
-        before = proc_stats.cpu_seconds(server.proc.pid)
-        result = dnsperf.run(server.address, server.port, query_file, load_for(args),
-                             rate=rate, verbose=True)
-        cpu = proc_stats.cpu_seconds(server.proc.pid) - before
-    except Exception as e:
-        return {"error": str(e)[-1000:]}
-    out = as_dict(result)
-    out["rate"] = rate
-    out["cpu_seconds"] = round(cpu, 3)
-    if result.completed:
-        out["cpu_us_per_query"] = round(cpu / result.completed * 1e6, 3)
+def measure_fixed_rate(members: dict, query_file: str, args, rate: int,
+                       upstream=None) -> dict[str, dict]:
+    """Every server's fixed-rate run: CPU time of its process tree per answered query, and the
+    latency distribution from dnsperf -v. Each run is cut into --slices slices taken in turn
+    (A B C D A B C D ...), so that load from elsewhere on the machine that comes and goes within
+    a round falls on every server alike instead of on whichever ran then; CPU time and answers
+    are summed over the slices and the p99 is that of all their latencies together."""
+    slices = max(1, args.slices)
+    load = load_for(args)
+    load.seconds = args.seconds / slices
+    runs: dict[str, list] = {name: [] for name in members}
+    cpu = {name: 0.0 for name in members}
+    sent_upstream: dict[str, int | None] = {name: 0 for name in members}
+    errors: dict[str, str] = {}
+    for _ in range(slices):
+        for name, server in members.items():
+            if name in errors:
+                continue
+            try:
+                up_before = upstream_queries(upstream)
+                before = proc_stats.cpu_seconds(server.proc.pid)
+                runs[name].append(dnsperf.run(server.address, server.port, query_file, load,
+                                              rate=rate, verbose=True))
+                cpu[name] += proc_stats.cpu_seconds(server.proc.pid) - before
+                up_after = upstream_queries(upstream)
+                if up_before is None or up_after is None or sent_upstream[name] is None:
+                    sent_upstream[name] = None
+                else:
+                    sent_upstream[name] += up_after - up_before
+            except Exception as e:  # a run that fails is recorded, the benchmark goes on
+                errors[name] = str(e)[-1000:]
+    out = {}
+    for name in members:
+        if name in errors:
+            out[name] = {"error": errors[name]}
+            continue
+        result = dnsperf.merge(runs[name], load.seconds * len(runs[name]))
+        entry = as_dict(result)
+        entry.update(rate=rate, slices=slices, cpu_seconds=round(cpu[name], 3))
+        if result.completed:
+            entry["cpu_us_per_query"] = round(cpu[name] / result.completed * 1e6, 3)
+        if upstream is not None and sent_upstream[name] is not None:
+            entry["upstream_queries"] = sent_upstream[name]
+        out[name] = entry
     return out
 
 
@@ -313,8 +348,8 @@ def counted(run, backend) -> dict:
 
 def run_group_round(args, r: int, group: str, members: dict, query_file: str,
                     backend) -> dict:
-    """One round of one group: every server's maximum-rate run in turn (A B C D), then every
-    server's fixed-rate run, then TCP; resolvers get a warm-up pass before their first run."""
+    """One round of one group: every server's maximum-rate run in turn (A B C D), then the
+    fixed-rate runs (in slices, A B C D A B C D ...), then TCP; resolvers get a warm-up pass before their first run."""
     entries = {name: {} for name in members}
     upstream = backend if group != "authoritative" else None
     for name, server in members.items():
@@ -326,10 +361,9 @@ def run_group_round(args, r: int, group: str, members: dict, query_file: str,
                 entries[name]["warm"] = {"error": str(e)[-1000:]}
         entries[name]["udp"] = counted(lambda: measure(server, query_file, args), upstream)
     rate = fixed_rate(args, list(entries.values()))
-    for name, server in members.items():
-        log(f"round {r + 1}/{args.rounds}: {group} {name} at {rate} q/s")
-        entries[name]["fixed"] = counted(lambda: measure_cpu(server, query_file, args, rate),
-                                         upstream)
+    log(f"round {r + 1}/{args.rounds}: {group} at {rate} q/s, {args.slices} slices each")
+    for name, fixed in measure_fixed_rate(members, query_file, args, rate, upstream).items():
+        entries[name]["fixed"] = fixed
     if group == "authoritative" and not args.no_tcp:
         for name, server in members.items():
             log(f"round {r + 1}/{args.rounds}: {group} {name} over TCP")

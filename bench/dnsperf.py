@@ -31,6 +31,7 @@ class Result:
     avg_latency_ms: float
     p99_latency_ms: float | None = None  # only with verbose
     rcodes: dict[str, int] = dataclasses.field(default_factory=dict)
+    latencies: list[float] = dataclasses.field(default_factory=list, repr=False)  # verbose: s
 
 
 class DnsperfError(RuntimeError):
@@ -104,6 +105,28 @@ def run(address: str, port: int, query_file: str, load: Load, *, rate: int | Non
         raise DnsperfError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
     result = parse(proc.stdout)
     if verbose:
-        p99 = percentile(verbose_latencies(proc.stdout), 99)
+        result.latencies = verbose_latencies(proc.stdout)
+        p99 = percentile(result.latencies, 99)
         result.p99_latency_ms = None if p99 is None else p99 * 1000
     return result
+
+
+def merge(results: list[Result], seconds: float) -> Result:
+    """One Result for runs that together lasted `seconds` (the slices of one server's run):
+    counts and response codes summed, queries per second over the whole time, the average
+    latency weighted by answers, and the p99 of all the runs' latencies together (a percentile
+    of percentiles would not be one)."""
+    completed = sum(r.completed for r in results)
+    rcodes: dict[str, int] = {}
+    for r in results:
+        for code, count in r.rcodes.items():
+            rcodes[code] = rcodes.get(code, 0) + count
+    latencies = [x for r in results for x in r.latencies]
+    p99 = percentile(latencies, 99)
+    average = (sum(r.avg_latency_ms * r.completed for r in results) / completed
+               if completed else 0.0)
+    return Result(sent=sum(r.sent for r in results), completed=completed,
+                  lost=sum(r.lost for r in results),
+                  qps=completed / seconds if seconds > 0 else 0.0, avg_latency_ms=average,
+                  p99_latency_ms=None if p99 is None else p99 * 1000, rcodes=rcodes,
+                  latencies=latencies)

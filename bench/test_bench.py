@@ -134,6 +134,22 @@ class DnsperfTest(unittest.TestCase):
         self.assertEqual(dnsperf.percentile([5.0], 99), 5.0)
         self.assertIsNone(dnsperf.percentile([], 99))
 
+    def test_slices_merge_into_one_run(self):
+        first = dnsperf.Result(sent=100, completed=99, lost=1, qps=99.0, avg_latency_ms=1.0,
+                               rcodes={"NOERROR": 99}, latencies=[0.001] * 99)
+        second = dnsperf.Result(sent=100, completed=100, lost=0, qps=100.0, avg_latency_ms=4.0,
+                                rcodes={"NOERROR": 90, "NXDOMAIN": 10},
+                                latencies=[0.002] * 97 + [0.05] * 3)
+        merged = dnsperf.merge([first, second], 2.0)
+        self.assertEqual((merged.sent, merged.completed, merged.lost), (200, 199, 1))
+        self.assertAlmostEqual(merged.qps, 99.5)
+        self.assertAlmostEqual(merged.avg_latency_ms, (99 * 1.0 + 100 * 4.0) / 199)
+        self.assertEqual(merged.rcodes, {"NOERROR": 189, "NXDOMAIN": 10})
+        # The p99 of the 199 latencies together: the 198th smallest is one of the 50 ms ones,
+        # though neither slice's own p99 (1 ms, 50 ms) averages to it.
+        self.assertAlmostEqual(merged.p99_latency_ms, 50.0)
+        self.assertEqual(len(merged.latencies), 199)
+
     def test_garbage_is_a_clear_error(self):
         with self.assertRaisesRegex(dnsperf.DnsperfError, "Queries sent"):
             dnsperf.parse("dnsperf: something went wrong\n")
