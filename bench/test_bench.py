@@ -166,6 +166,36 @@ class ProcStatsTest(unittest.TestCase):
         self.assertGreater(memory["rss_mb"], 1)
         self.assertGreater(memory["pss_mb"], 1)
 
+    def test_cpu_time_has_better_than_tick_resolution(self):
+        # A child that, when told, spins 2 ms of CPU (less than one 10 ms clock tick) and then
+        # waits again; it is measured while it waits, as a server is between dnsperf runs.
+        go_read, go_write = os.pipe()
+        done_read, done_write = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(go_write)
+            os.close(done_read)
+            os.read(go_read, 1)
+            deadline = time.thread_time() + 0.002
+            while time.thread_time() < deadline:
+                pass
+            os.write(done_write, b"x")
+            os.read(go_read, 1)  # until the parent closes the pipe
+            os._exit(0)
+        os.close(go_read)
+        os.close(done_write)
+        try:
+            before = proc_stats.cpu_seconds(child)
+            os.write(go_write, b"x")
+            os.read(done_read, 1)
+            spent = proc_stats.cpu_seconds(child) - before
+            self.assertGreaterEqual(spent, 0.002)
+            self.assertLess(spent, 0.5)
+        finally:
+            os.close(go_write)  # the child's last read ends
+            os.close(done_read)
+            os.waitpid(child, 0)
+
     def test_children_are_counted(self):
         child = os.fork()
         if child == 0:
