@@ -1,5 +1,6 @@
 // Feeds arbitrary bytes to the query parser; whatever it accepts is answered through the renderer
 // with a small, input-chosen size limit, and the response is walked back with the record reader.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -70,6 +71,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ParsedQuery q;
   ParseError error = parse_query(packet, q);
   check(parse_error_reason(error) != nullptr);
+  // The prefetch's reading of the question agrees with the full parse wherever that has one.
+  WireName peeked;
+  std::uint16_t peeked_type = 0;
+  const bool has_peek = peek_question(packet, peeked, peeked_type);
+  if (error == ParseError::kOk && q.has_question) {
+    check(has_peek && peeked_type == q.qtype &&
+          std::ranges::equal(peeked.wire(), q.qname_lower_wire()));
+  }
   if (parse_error_action(error) == ParseAction::kDrop) return 0;
 
   std::array<std::uint8_t, 1024> buffer;

@@ -110,6 +110,7 @@ std::vector<std::vector<std::uint8_t>> ask(server::QueryProcessor& processor,
   client.address_length = sizeof(sockaddr_in);
   client.transport = transport;
   std::vector<std::vector<std::uint8_t>> out;
+  processor.prefetch(query);  // as the io_uring loop does for the next datagram of a batch
   processor.handle(query, client, [&](std::span<const std::uint8_t> message) {
     out.emplace_back(message.begin(), message.end());
   });

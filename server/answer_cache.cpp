@@ -26,8 +26,29 @@ std::string_view AnswerCache::encode(const AnswerKey& key, char (&buffer)[kMaxKe
   return {buffer, n};
 }
 
-std::uint64_t AnswerCache::hash(std::string_view key) {
-  return std::hash<std::string_view>{}(key);
+namespace {
+
+// The finalizer of SplitMix64: every input bit moves every output bit.
+std::uint64_t mix(std::uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+std::uint64_t AnswerCache::question_hash(std::span<const std::uint8_t> qname_lower,
+                                         std::uint16_t qtype) {
+  const std::string_view name(reinterpret_cast<const char*>(qname_lower.data()),
+                              qname_lower.size());
+  return mix(std::hash<std::string_view>{}(name) ^ qtype);
+}
+
+std::uint64_t AnswerCache::hash(const AnswerKey& key) {
+  const std::uint64_t question = question_hash(key.qname_lower, key.qtype);
+  const std::uint64_t rest = key.qclass | std::uint64_t{key.shape} << 16 |
+                             std::uint64_t{key.policy} << 24 | std::uint64_t{key.view} << 32;
+  return question ^ (mix(rest) & 0xffffffffULL);
 }
 
 std::size_t AnswerCache::probe(std::string_view key, std::uint64_t hash) const {
@@ -44,7 +65,7 @@ std::size_t AnswerCache::probe(std::string_view key, std::uint64_t hash) const {
 CachedAnswer AnswerCache::lookup(const AnswerKey& key) {
   char buffer[kMaxKey];
   const std::string_view encoded = encode(key, buffer);
-  const std::size_t slot = probe(encoded, hash(encoded));
+  const std::size_t slot = probe(encoded, hash(key));
   if (index_[slot].entry == kEmpty) return {};
   Stored& stored = *index_[slot].stored;
   stored.referenced = true;
@@ -57,7 +78,7 @@ void AnswerCache::insert(const AnswerKey& key, std::span<const std::uint8_t> res
   if (capacity_ == 0) return;
   char buffer[kMaxKey];
   const std::string_view encoded = encode(key, buffer);
-  const std::uint64_t h = hash(encoded);
+  const std::uint64_t h = hash(key);
   std::size_t slot = probe(encoded, h);
   if (index_[slot].entry != kEmpty) {
     Entry& entry = entries_[index_[slot].entry];

@@ -66,6 +66,11 @@ class AnswerCache {
   // set_capacity.
   CachedAnswer lookup(const AnswerKey& key);
   std::span<const std::uint8_t> find(const AnswerKey& key) { return lookup(key).response; }
+  // Starts loading the index slot where the answers to this question (any EDNS shape, policy or
+  // view) begin their probe, for a lookup soon after (QueryHandler::prefetch).
+  void prefetch(std::span<const std::uint8_t> qname_lower, std::uint16_t qtype) const {
+    __builtin_prefetch(&index_[(question_hash(qname_lower, qtype) >> 32) & mask_]);
+  }
   // `aging` for answers whose TTLs run down, with the offsets of those TTLs in `response`.
   void insert(const AnswerKey& key, std::span<const std::uint8_t> response,
               const AnswerAging* aging = nullptr, std::span<const std::uint16_t> ttl_offsets = {});
@@ -119,7 +124,12 @@ class AnswerCache {
   };
 
   static std::string_view encode(const AnswerKey& key, char (&buffer)[kMaxKey]);
-  static std::uint64_t hash(std::string_view key);
+  // The upper 32 bits (the home slot) hash the question alone, so that prefetch() finds the slot
+  // before the rest of the key is known; the lower 32 bits (the tag) mix in the rest, so that
+  // the variants of one question (with and without EDNS, per view) rarely compare keys.
+  static std::uint64_t question_hash(std::span<const std::uint8_t> qname_lower,
+                                     std::uint16_t qtype);
+  static std::uint64_t hash(const AnswerKey& key);
   // The slot holding `key`, or the empty slot where it would go.
   std::size_t probe(std::string_view key, std::uint64_t hash) const;
   void store(Entry& entry, std::string_view key, std::uint64_t hash,

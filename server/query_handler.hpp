@@ -65,6 +65,12 @@ class QueryHandler {
   virtual void handle(std::span<const std::uint8_t> query, const ClientInfo& client,
                       EmitResponse emit, DeferResponse defer) = 0;
 
+  // A hint that `query` will be handled soon, given by a network loop that holds several
+  // received datagrams while it handles the one before: the handler may start loading what the
+  // answer will need (a memory prefetch), so that the cache miss overlaps the other query's work.
+  // Must not change anything that handle() observes. Default: nothing.
+  virtual void prefetch(std::span<const std::uint8_t> query) { (void)query; }
+
   // For callers that cannot wait (tests, fuzzing): answers that would be deferred are not given.
   void handle(std::span<const std::uint8_t> query, const ClientInfo& client, EmitResponse emit) {
     handle(query, client, emit, no_defer());

@@ -18,6 +18,7 @@ class QueryLogHandler final : public QueryHandler {
       : inner_(inner), enabled_(enabled) {}
 
   using QueryHandler::handle;
+  void prefetch(std::span<const std::uint8_t> query) override { inner_.prefetch(query); }
   void handle(std::span<const std::uint8_t> query, const ClientInfo& client, EmitResponse emit,
               DeferResponse defer) override;
 

@@ -73,6 +73,14 @@ void QueryProcessor::set_state(std::shared_ptr<const ServingState> state) {
   cache_.set_capacity(state_->policy.answer_cache_entries);
 }
 
+// The answer cache's index slot for the question; its entry is found (and likely missed in the
+// CPU cache) only once handle() has read the whole message.
+void QueryProcessor::prefetch(std::span<const std::uint8_t> query) {
+  zone::WireName name;
+  std::uint16_t qtype = 0;
+  if (zone::peek_question(query, name, qtype)) cache_.prefetch(name.wire(), qtype);
+}
+
 void QueryProcessor::handle(std::span<const std::uint8_t> packet, const ClientInfo& client,
                             EmitResponse emit, DeferResponse defer) {
   expired_uses_ = 0;

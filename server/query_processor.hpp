@@ -39,6 +39,7 @@ class QueryProcessor final : public QueryHandler {
   using QueryHandler::handle;
   void handle(std::span<const std::uint8_t> query, const ClientInfo& client, EmitResponse emit,
               DeferResponse defer) override;
+  void prefetch(std::span<const std::uint8_t> query) override;
 
  private:
   static std::uint8_t cache_shape(const zone::ParsedQuery& query, const ClientInfo& client);

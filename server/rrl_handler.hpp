@@ -39,6 +39,7 @@ class RrlHandler final : public QueryHandler {
   void set_limiter(std::shared_ptr<ResponseRateLimiter> limiter) { limiter_ = std::move(limiter); }
 
   using QueryHandler::handle;
+  void prefetch(std::span<const std::uint8_t> query) override { inner_.prefetch(query); }
   void handle(std::span<const std::uint8_t> query, const ClientInfo& client, EmitResponse emit,
               DeferResponse defer) override;
 

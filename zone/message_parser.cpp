@@ -192,6 +192,19 @@ ParseAction parse_error_action(ParseError error) {
   }
 }
 
+bool peek_question(std::span<const std::uint8_t> packet, WireName& name, std::uint16_t& qtype) {
+  RecordReader reader(packet);
+  Header header;
+  std::uint16_t qclass = 0;
+  if (reader.read_header(header) != WireError::kOk || header.qdcount != 1 ||
+      reader.read_question(&name, qtype, qclass) != WireError::kOk) {
+    return false;
+  }
+  for (std::size_t i = 0; i < name.length; ++i)
+    name.octets[i] = ascii_lower(name.octets[i]);
+  return true;
+}
+
 ParseError parse_query(std::span<const std::uint8_t> packet, ParsedQuery& out) {
   reset(out);
   if (packet.size() > kMaxMessageSize) return ParseError::kOversized;

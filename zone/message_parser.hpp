@@ -109,4 +109,9 @@ struct ParsedQuery {
 // Parses `packet` into `out` (which is fully reset first). Does not allocate.
 ParseError parse_query(std::span<const std::uint8_t> packet, ParsedQuery& out);
 
+// The question of a message with exactly one, its name lowercased, read without parsing the rest
+// (a hint for a cache prefetch: parse_query() decides what the message is). `name` is filled
+// with the wire name; false when there is no such question.
+bool peek_question(std::span<const std::uint8_t> packet, WireName& name, std::uint16_t& qtype);
+
 }  // namespace hayate::zone

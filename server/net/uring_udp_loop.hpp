@@ -68,6 +68,7 @@ class UringUdpLoop {
   void arm_receive(std::size_t listener);
   void arm_asio_poll();
   void on_datagram(std::size_t listener, const io_uring_cqe& cqe);
+  void hint(const io_uring_cqe& cqe);  // the next datagram, before it is handled
   void send(std::size_t listener, const sockaddr_storage& peer, socklen_t peer_length,
             std::span<const std::uint8_t> message);
   void complete(const io_uring_cqe& cqe);

@@ -63,6 +63,41 @@ TEST(MessageParser, PlainQueryFromLdns) {
   ldns_pkt_free(pkt);
 }
 
+// peek_question: the question alone, lowercased, for the answer cache's prefetch; it must agree
+// with parse_query() wherever that finds a question.
+TEST(MessageParser, PeekQuestionAgreesWithTheFullParse) {
+  ldns_pkt* pkt = query("WwW.Example.ORG.", LDNS_RR_TYPE_AAAA);
+  const Bytes wire = to_wire(pkt);
+  ldns_pkt_free(pkt);
+  ParsedQuery q;
+  ASSERT_EQ(parse_query(wire, q), ParseError::kOk);
+  WireName name;
+  std::uint16_t qtype = 0;
+  ASSERT_TRUE(peek_question(wire, name, qtype));
+  EXPECT_EQ(span_bytes(name.wire()), span_bytes(q.qname_lower_wire()));
+  EXPECT_EQ(qtype, rr_type::AAAA);
+}
+
+TEST(MessageParser, PeekQuestionRefusesWhatHasNoSingleQuestion) {
+  ldns_pkt* pkt = query("www.example.org.", LDNS_RR_TYPE_A);
+  const Bytes wire = to_wire(pkt);
+  ldns_pkt_free(pkt);
+  WireName name;
+  std::uint16_t qtype = 0;
+  EXPECT_FALSE(peek_question(Bytes(wire.begin(), wire.begin() + 11), name, qtype)) << "header";
+  EXPECT_FALSE(peek_question(Bytes(wire.begin(), wire.end() - 1), name, qtype)) << "cut QCLASS";
+  Bytes two = wire;
+  two[5] = 2;  // QDCOUNT 2
+  EXPECT_FALSE(peek_question(two, name, qtype));
+  Bytes none = wire;
+  none[5] = 0;
+  EXPECT_FALSE(peek_question(none, name, qtype));
+  Bytes pointer(wire.begin(), wire.begin() + kHeaderSize);
+  for (std::uint8_t octet : {0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01})
+    pointer.push_back(octet);  // a compression pointer to itself
+  EXPECT_FALSE(peek_question(pointer, name, qtype));
+}
+
 // Option area: ECS 192.0.2.0/24, a client cookie, and an unknown option 65001.
 Bytes sample_options() {
   return Bytes{0,    8,    0, 7, 0,   1,   24, 0, 192, 0, 2,     // ECS

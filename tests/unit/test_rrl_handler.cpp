@@ -1,11 +1,14 @@
 // RrlHandler (server/rrl_handler): UDP responses pass through the limiter, TCP and exempt
-// clients never do, log-only sends everything, deferred answers are judged when sent.
+// clients never do, log-only sends everything, deferred answers are judged when sent;
+// prefetch hints pass through it and the query log to the processor.
 #include "server/rrl_handler.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <vector>
 
+#include "server/query_log_handler.hpp"
 #include "tests/unit/client_info_util.hpp"
 #include "tests/unit/iterator_test_util.hpp"
 #include "zone/message.hpp"
@@ -33,6 +36,8 @@ class FixedAnswer final : public QueryHandler {
     emit(response_);
   }
   const std::vector<std::uint8_t>& response() const { return response_; }
+  void prefetch(std::span<const std::uint8_t>) override { ++prefetched; }
+  int prefetched = 0;
 
  private:
   std::vector<std::uint8_t> response_;
@@ -93,6 +98,17 @@ class RrlHandlerTest : public ::testing::Test {
   RrlHandler handler_;
   std::vector<std::vector<std::uint8_t>> deferred_;
 };
+
+// The worker's loop hints the outermost handler; the hint must reach the query processor.
+TEST_F(RrlHandlerTest, PassesPrefetchHintsInward) {
+  const std::vector<std::uint8_t> query(12, 0);
+  handler_.prefetch(query);
+  EXPECT_EQ(inner_.prefetched, 1);
+  const std::atomic<bool> enabled{false};
+  QueryLogHandler logging(handler_, enabled);  // the worker's chain: log, RRL, processor
+  logging.prefetch(query);
+  EXPECT_EQ(inner_.prefetched, 2);
+}
 
 TEST_F(RrlHandlerTest, WithoutALimiterEverythingIsSent) {
   EXPECT_EQ(ask(100, test::client_from("192.0.2.1")).size(), 100u);

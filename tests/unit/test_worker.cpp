@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <set>
@@ -59,6 +60,31 @@ class AsioDeferringHandler final : public QueryHandler {
   asio::io_context* context = nullptr;  // the worker's
 };
 
+// Records the prefetch hints and the queries handled (by ID), and holds the first query until
+// released, so that the datagrams sent meanwhile wait in the socket and arrive as one batch.
+class PrefetchRecordingHandler final : public QueryHandler {
+ public:
+  void prefetch(std::span<const std::uint8_t> query) override {
+    hinted.push_back(message_id(query));  // the worker's thread only
+  }
+  using QueryHandler::handle;
+  void handle(std::span<const std::uint8_t> query, const ClientInfo&, EmitResponse emit,
+              DeferResponse) override {
+    if (handled.empty()) {
+      first_arrived.set_value();
+      release.get_future().wait();
+    }
+    handled.push_back(message_id(query));
+    std::vector<std::uint8_t> response(query.begin(), query.end());
+    response[2] |= 0x80;
+    emit(response);
+  }
+  std::promise<void> first_arrived;
+  std::promise<void> release;
+  std::vector<std::uint16_t> hinted;
+  std::vector<std::uint16_t> handled;
+};
+
 class WorkerTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
@@ -103,7 +129,7 @@ TEST_P(WorkerTest, AnswersOverUdpAndTcpAndTellsTheListener) {
   EXPECT_EQ(handler.last_transport.load(), Transport::kTcp);
 }
 
-// More datagrams at once than the io_uring path has receive buffers (256): the multishot receive
+// More datagrams at once than the io_uring path has receive buffers (32): the multishot receive
 // runs out (ENOBUFS) and is re-armed; nothing is lost from the socket's queue.
 TEST_P(WorkerTest, AnswersEveryDatagramOfABurstLargerThanItsBuffers) {
   EchoHandler handler;
@@ -118,6 +144,38 @@ TEST_P(WorkerTest, AnswersEveryDatagramOfABurstLargerThanItsBuffers) {
   }
   EXPECT_EQ(receive_ids(client, sent.size()), sent);
   EXPECT_FALSE(workers_.back()->fell_back_to_epoll()) << "running out of buffers is no failure";
+}
+
+// io_uring: each datagram of a batch is announced to the handler (QueryHandler::prefetch) while
+// the one before it is handled, and then handled itself. The epoll path gives no hints.
+TEST_P(WorkerTest, HintsTheNextDatagramOfABatchBeforeHandlingIt) {
+  PrefetchRecordingHandler handler;
+  const std::uint16_t port = start(handler);
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  send_to(client, make_query(1), port);
+  handler.first_arrived.get_future().wait();
+  std::multiset<std::uint16_t> sent{1};
+  for (std::uint16_t id = 2; id <= 20; ++id) {
+    send_to(client, make_query(id), port);
+    sent.insert(id);
+  }
+  handler.release.set_value();
+  EXPECT_EQ(receive_ids(client, sent.size()), sent);
+  for (auto& w : workers_)
+    w->stop();  // joins: the handler's vectors were the worker thread's until then
+  if (!GetParam()) {
+    EXPECT_TRUE(handler.hinted.empty());
+    return;
+  }
+  // 2..20 waited in the socket while 1 was held: they come as one batch (fewer than the 32
+  // receive buffers), and every one but the batch's first is hinted just before it is handled.
+  ASSERT_FALSE(handler.hinted.empty());
+  for (const std::uint16_t id : handler.hinted) {
+    const auto at = std::find(handler.handled.begin(), handler.handled.end(), id);
+    ASSERT_NE(at, handler.handled.end()) << id;
+    ASSERT_NE(at, handler.handled.begin()) << id;
+  }
+  EXPECT_GE(handler.hinted.size(), 18u);
 }
 
 TEST_P(WorkerTest, QueriesOneAtATimeAreEachAnswered) {
