@@ -1,7 +1,8 @@
 """CPU time and memory of a server's process tree, read from /proc (proc(5)).
 
 A server is the process we spawned and everything it forked (NSD: its xfrd and server child);
-the threads of each process are included in its /proc/PID/stat times. Memory is summed as PSS
+CPU time is the run time of every thread (schedstat, in ns; /proc/PID/stat's clock ticks where
+schedstat is missing). Memory is summed as PSS
 (proportional set size, /proc/PID/smaps_rollup) so that pages a fork shares are counted once;
 RSS is summed too, for comparison with what `ps` shows.
 """
