@@ -49,7 +49,8 @@ struct ResolverSettings {
 
 class ResolverShared {
  public:
-  explicit ResolverShared(ResolverSettings settings, ClockFunction clock = steady_clock_function());
+  explicit ResolverShared(ResolverSettings settings,
+                          ClockFunction clock = coarse_steady_clock_function());
   ResolverShared(const ResolverShared&) = delete;
   ResolverShared& operator=(const ResolverShared&) = delete;
 
