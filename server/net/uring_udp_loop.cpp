@@ -339,37 +339,37 @@ void UringUdpLoop::complete(const io_uring_cqe& cqe) {
 void UringUdpLoop::hint(const io_uring_cqe& cqe) {
   if (kind_of(cqe.user_data) != kReceive || cqe.res < 0 || (cqe.flags & IORING_CQE_F_BUFFER) == 0)
     return;
-  Listener& listener = *listeners_[index_of(cqe.user_data)];
+  const Received datagram = received(*listeners_[index_of(cqe.user_data)], cqe);
+  if (datagram.out != nullptr) handler_.prefetch(datagram.payload);
+}
+
+UringUdpLoop::Received UringUdpLoop::received(Listener& listener, const io_uring_cqe& cqe) {
   const unsigned id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
   auto* out = io_uring_recvmsg_validate(listener.buffer(id), cqe.res, &listener.header);
-  if (out == nullptr || (out->flags & MSG_TRUNC) != 0) return;
+  // Larger than any sane query (MSG_TRUNC), or an address that did not fit: dropped.
+  if (out == nullptr || (out->flags & MSG_TRUNC) != 0 || out->namelen > kNameSpace) return {};
   const auto* payload =
       static_cast<const std::uint8_t*>(io_uring_recvmsg_payload(out, &listener.header));
-  handler_.prefetch(std::span<const std::uint8_t>(
-      payload, io_uring_recvmsg_payload_length(out, cqe.res, &listener.header)));
+  return {out, std::span<const std::uint8_t>(
+                   payload, io_uring_recvmsg_payload_length(out, cqe.res, &listener.header))};
 }
 
 void UringUdpLoop::on_datagram(std::size_t index, const io_uring_cqe& cqe) {
   Listener& listener = *listeners_[index];
   const unsigned id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
-  std::uint8_t* buffer = listener.buffer(id);
-  auto* out = io_uring_recvmsg_validate(buffer, cqe.res, &listener.header);
-  // Larger than any sane query (MSG_TRUNC), or an address that did not fit: dropped.
-  if (out != nullptr && (out->flags & MSG_TRUNC) == 0 && out->namelen <= kNameSpace) {
+  const Received datagram = received(listener, cqe);
+  if (io_uring_recvmsg_out* out = datagram.out) {
     ClientInfo client;
     std::memcpy(&client.address, io_uring_recvmsg_name(out), out->namelen);
     client.address_length = out->namelen;
     client.transport = Transport::kUdp;
     client.listener = listener.socket->local_address();
     client.listener_length = listener.socket->local_address_length();
-    const auto* payload =
-        static_cast<const std::uint8_t*>(io_uring_recvmsg_payload(out, &listener.header));
-    const std::size_t length = io_uring_recvmsg_payload_length(out, cqe.res, &listener.header);
     bool answered = false;
     try {
       // Over UDP only one response message makes sense; the first is kept (as UdpServer).
       handler_.handle(
-          std::span<const std::uint8_t>(payload, length), client,
+          datagram.payload, client,
           [&](std::span<const std::uint8_t> message) {
             if (answered || message.size() > kResponseSize) return;
             answered = true;

@@ -69,6 +69,12 @@ class UringUdpLoop {
   void arm_asio_poll();
   void on_datagram(std::size_t listener, const io_uring_cqe& cqe);
   void hint(const io_uring_cqe& cqe);  // the next datagram, before it is handled
+  // The datagram a receive completion put in its buffer; `out` is null when it is to be dropped.
+  struct Received {
+    io_uring_recvmsg_out* out = nullptr;
+    std::span<const std::uint8_t> payload;
+  };
+  static Received received(Listener& listener, const io_uring_cqe& cqe);
   void send(std::size_t listener, const sockaddr_storage& peer, socklen_t peer_length,
             std::span<const std::uint8_t> message);
   void complete(const io_uring_cqe& cqe);
