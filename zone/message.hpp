@@ -34,6 +34,19 @@ constexpr void store_u32(std::uint8_t* p, std::uint32_t v) {
   p[3] = static_cast<std::uint8_t>(v);
 }
 
+// Past a possibly compressed name (RFC 1035 §4.1.4) starting at `pos`: its labels up to a root
+// label or a pointer; 0 when it runs past the end or uses the reserved label types.
+constexpr std::size_t skip_message_name(std::span<const std::uint8_t> m, std::size_t pos) {
+  while (pos < m.size()) {
+    const std::uint8_t length = m[pos];
+    if (length == 0) return pos + 1;
+    if ((length & 0xc0) == 0xc0) return pos + 2 <= m.size() ? pos + 2 : 0;
+    if ((length & 0xc0) != 0) return 0;
+    pos += 1 + length;
+  }
+  return 0;
+}
+
 // Flag bits of the 16-bit word at offset 2 (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD).
 namespace flag {
 inline constexpr std::uint16_t QR = 0x8000;

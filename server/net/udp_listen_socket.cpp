@@ -8,6 +8,8 @@
 
 #include <boost/system/system_error.hpp>
 
+#include "server/net/socket_options.hpp"
+
 namespace hayate::server::net {
 
 namespace {
@@ -32,6 +34,7 @@ UdpListenSocket::UdpListenSocket(const boost::asio::ip::udp::endpoint& endpoint)
   // SO_REUSEPORT: every worker binds its own socket to the address (as UdpServer does).
   if (enable(fd_, SOL_SOCKET, SO_REUSEPORT) != 0) fail(fd_, "setsockopt SO_REUSEPORT");
   if (v6 && enable(fd_, IPPROTO_IPV6, IPV6_V6ONLY) != 0) fail(fd_, "setsockopt IPV6_V6ONLY");
+  never_fragment(fd_, v6);
   if (::bind(fd_, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0) {
     fail(fd_, "bind");
   }

@@ -5,15 +5,33 @@
 
 #include <boost/asio/post.hpp>
 
+#include "zone/truncated_response.hpp"
+
 namespace hayate::server::net {
 
-void send_datagram(int fd, std::span<const std::uint8_t> message, const sockaddr_storage& peer,
-                   socklen_t peer_length) {
+namespace {
+
+bool send_once(int fd, std::span<const std::uint8_t> message, const sockaddr_storage& peer,
+               socklen_t peer_length) {
   ssize_t n;
   do {
     n = ::sendto(fd, message.data(), message.size(), MSG_DONTWAIT,
                  reinterpret_cast<const sockaddr*>(&peer), peer_length);
   } while (n < 0 && errno == EINTR);
+  return n >= 0 || errno != EMSGSIZE;
+}
+
+}  // namespace
+
+void send_datagram(int fd, std::span<const std::uint8_t> message, const sockaddr_storage& peer,
+                   socklen_t peer_length) {
+  if (!send_once(fd, message, peer, peer_length)) send_truncated(fd, message, peer, peer_length);
+}
+
+void send_truncated(int fd, std::span<const std::uint8_t> message, const sockaddr_storage& peer,
+                    socklen_t peer_length) {
+  const std::vector<std::uint8_t> truncated = zone::truncated_response(message);
+  if (!truncated.empty()) (void)send_once(fd, truncated, peer, peer_length);
 }
 
 void DirectUdpResponseSink::send(std::span<const std::uint8_t> message) {

@@ -18,9 +18,16 @@
 namespace hayate::server::net {
 
 // One datagram, now, without blocking; UDP promises nothing, so a full send buffer or an
-// unreachable client just loses it (as sendmmsg in UdpServer::send_batch).
+// unreachable client just loses it (as sendmmsg in UdpServer::send_batch). A message larger than
+// the interface MTU (EMSGSIZE: listeners never fragment, socket_options.hpp) goes as
+// send_truncated.
 void send_datagram(int fd, std::span<const std::uint8_t> message, const sockaddr_storage& peer,
                    socklen_t peer_length);
+
+// Header, question and OPT of `message` with TC=1 (zone::truncated_response), so that the client
+// asks again over TCP; nothing when `message` does not parse.
+void send_truncated(int fd, std::span<const std::uint8_t> message, const sockaddr_storage& peer,
+                    socklen_t peer_length);
 
 class UdpResponseSink final : public ResponseSink,
                               public std::enable_shared_from_this<UdpResponseSink> {

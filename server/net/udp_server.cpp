@@ -27,6 +27,7 @@ UdpServer::UdpServer(asio::io_context& context, const udp::endpoint& endpoint,
   socket_->open(endpoint.protocol());
   socket_->set_option(ReusePort(true));
   if (endpoint.address().is_v6()) socket_->set_option(asio::ip::v6_only(true));
+  never_fragment(socket_->native_handle(), endpoint.address().is_v6());
   socket_->bind(endpoint);
   copy_endpoint(socket_->local_endpoint(), listener_, listener_length_);
   socket_->non_blocking(true);
@@ -153,6 +154,13 @@ void UdpServer::send_batch(std::size_t responses) {
       sent += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
       continue;
+    } else if (n < 0 && errno == EMSGSIZE) {
+      // Larger than the interface MTU (never_fragment): the client gets TC=1 and asks over TCP.
+      const msghdr& h = batch_.response_headers[sent].msg_hdr;
+      send_truncated(socket_->native_handle(),
+                     {static_cast<const std::uint8_t*>(h.msg_iov->iov_base), h.msg_iov->iov_len},
+                     *static_cast<const sockaddr_storage*>(h.msg_name), h.msg_namelen);
+      ++sent;
     } else {
       // The first remaining datagram failed (a full send buffer, an unreachable client). UDP gives
       // no delivery promise: skip it rather than stall the worker, as other servers do.

@@ -44,10 +44,12 @@ class UringUdpLoop {
   void run();
 
   // Faults for tests (WorkerTest), off in the daemon: the ring's set-up fails, or every receive
-  // is armed on a descriptor the kernel refuses (a receive error that never goes away).
+  // is armed on a descriptor the kernel refuses (a receive error that never goes away); or the
+  // answers go as sendmsg, as on a kernel that takes no address with IORING_OP_SEND.
   struct Faults {
     std::atomic<bool> fail_setup{false};
     std::atomic<bool> refuse_receives{false};
+    std::atomic<bool> sendmsg_only{false};  // answers as sendmsg even where sendto works
   };
   static Faults& faults();
 
@@ -89,6 +91,7 @@ class UringUdpLoop {
   std::vector<std::uint32_t> free_send_slots_;
   unsigned unreaped_sends_ = 0;  // sends submitted or queued whose completion is not yet seen
   bool fixed_files_ = false;     // listener i is registered file i
+  bool send_to_ = false;         // answers as IORING_OP_SEND with an address, not SENDMSG
   bool asio_ready_ = true;       // run what asio has before the first wait
 };
 

@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <future>
 #include <set>
+#include <thread>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -286,6 +288,155 @@ TEST_P(WorkerTest, TwoWorkersShareThePort) {
   EXPECT_EQ(first.handled.load() + second.handled.load(), 40);
 }
 
+// In a forked child: a network namespace of its own whose loopback is up, with `mtu` when not 0;
+// false where that cannot be done (not root).
+bool private_loopback(int mtu = 0) {
+  if (::unshare(CLONE_NEWNET) != 0) return false;
+  const int control = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ifreq loopback{};
+  std::strncpy(loopback.ifr_name, "lo", IFNAMSIZ - 1);
+  loopback.ifr_mtu = mtu;
+  if (mtu != 0 && ::ioctl(control, SIOCSIFMTU, &loopback) != 0) return false;
+  loopback.ifr_flags = IFF_UP;
+  const bool up = ::ioctl(control, SIOCSIFFLAGS, &loopback) == 0;
+  ::close(control);
+  return up;
+}
+
+// A DNS answer of 2,000 octets of TXT to the query (header, question `big.` TXT, OPT), with the
+// query's OPT: more than the 1,280-octet MTU the test below gives its loopback. Odd IDs are
+// answered at once, even IDs later through the sink (the resolver's path, send_datagram); ID 3
+// gets the query back with QR set, an answer that fits.
+class OversizedAnswerHandler final : public QueryHandler {
+ public:
+  using QueryHandler::handle;
+  void handle(std::span<const std::uint8_t> query, const ClientInfo&, EmitResponse emit,
+              DeferResponse defer) override {
+    constexpr std::size_t kQuestionEnd = 12 + 5 + 4;
+    if (message_id(query) == 3) {
+      std::vector<std::uint8_t> echo(query.begin(), query.end());
+      echo[2] |= 0x80;
+      emit(echo);
+      return;
+    }
+    std::vector<std::uint8_t> response(query.begin(), query.begin() + kQuestionEnd);
+    response[2] |= 0x80;
+    response[7] = 1;  // ANCOUNT
+    const std::vector<std::uint8_t> rr = {0xc0, 12, 0, 16, 0,         1,
+                                          0,    0,  1, 44, 2000 >> 8, 2000 & 0xff};
+    response.insert(response.end(), rr.begin(), rr.end());
+    for (int i = 0; i < 8; ++i) {
+      response.push_back(249);
+      response.insert(response.end(), 249, static_cast<std::uint8_t>('a' + i));
+    }
+    response.insert(response.end(), query.begin() + kQuestionEnd, query.end());  // OPT
+    if (message_id(query) % 2 == 1) {
+      emit(response);
+    } else {
+      auto sink = defer();
+      std::thread([sink, response] { sink->send(response); }).detach();
+    }
+  }
+};
+
+// The query OversizedAnswerHandler answers: `big.` TXT IN with an OPT (4096 octets, no options).
+std::vector<std::uint8_t> big_txt_query(std::uint16_t id) {
+  return {static_cast<std::uint8_t>(id >> 8),
+          static_cast<std::uint8_t>(id),
+          0x01,
+          0,
+          0,
+          1,
+          0,
+          0,
+          0,
+          0,
+          0,
+          1,
+          3,
+          'b',
+          'i',
+          'g',
+          0,
+          0,
+          16,
+          0,
+          1,
+          0,
+          0,
+          41,
+          0x10,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0};
+}
+
+// Answers never leave as IPv4 fragments (IP_PMTUDISC_PROBE on the listeners): one larger than the
+// interface MTU goes as header + question + OPT with TC=1, so the client asks again over TCP
+// (RFC 7766 §5), whether sent at once or later through the sink; and every answer, small ones
+// too, carries DF with IP ID 0 (RFC 6864 §4.1), read from a raw socket. In a network namespace of
+// its own whose loopback has a 1,280-octet MTU.
+TEST_P(WorkerTest, AnswerLargerThanTheMtuGoesTruncatedNeverFragmented) {
+  const bool io_uring = GetParam();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (!private_loopback(1280)) ::_exit(77);
+    const int raw = ::socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+    if (raw < 0) ::_exit(3);
+    OversizedAnswerHandler handler;
+    ConnectionLimiter limiter{0, 0};
+    Worker worker(handler, limiter, TcpOptions{}, io_uring);
+    const std::uint16_t port = worker.listen(asio::ip::make_address("127.0.0.1"), 0);
+    worker.start();
+    int result = 0;
+    {
+      ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+      for (std::uint16_t id = 1; id <= 2 && result == 0; ++id) {
+        send_to(client, big_txt_query(id), port);
+        std::uint8_t buffer[4096];
+        const ssize_t n = ::recv(client.fd(), buffer, sizeof buffer, 0);
+        if (n != 12 + 9 + 11)
+          result = 10 + id;  // header, question, OPT
+        else if (message_id({buffer, 12}) != id || (buffer[2] & 0x02) == 0)
+          result = 20 + id;
+        else if (buffer[7] != 0 || buffer[11] != 1 || buffer[21 + 2] != 41)
+          result = 30 + id;
+      }
+      send_to(client, big_txt_query(3), port);
+      if (result == 0 && receive_ids(client, 1) != std::multiset<std::uint16_t>{3}) result = 33;
+      // The raw socket saw the queries and the answers; the answers come from the port.
+      std::uint8_t packet[4096];
+      int answers = 0;
+      timeval quick{0, 100000};
+      ::setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &quick, sizeof quick);
+      ssize_t n;
+      while (result == 0 && (n = ::recv(raw, packet, sizeof packet, 0)) >= 28) {
+        const std::size_t header = (packet[0] & 0x0f) * 4u;
+        if (((packet[header] << 8) | packet[header + 1]) != port) continue;
+        ++answers;
+        const unsigned fragment = (packet[6] << 8) | packet[7];
+        const unsigned ip_id = (packet[4] << 8) | packet[5];
+        if (fragment != 0x4000 || ip_id != 0) result = 40;  // DF, offset 0, no MF; ID 0
+      }
+      if (result == 0 && answers != 3) result = 41;
+    }
+    worker.stop();
+    ::_exit(result);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no network namespace here (needs root)";
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "3: raw socket, 1x: answer size, 2x: ID or TC, 3x: counts or OPT, 33: small one, "
+         "40: not DF with ID 0, 41: answers seen";
+}
+
 // Port 0 asks for any port free for both UDP and TCP: the ephemeral port UDP draws may be held
 // by a TCP socket (a client's source port), and the worker then draws again. In a network
 // namespace of its own, with a two-port ephemeral range whose first port TCP holds.
@@ -293,12 +444,7 @@ TEST(WorkerListenTest, AnyPortIsOneFreeForBothUdpAndTcp) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    if (::unshare(CLONE_NEWNET) != 0) ::_exit(77);
-    const int control = ::socket(AF_INET, SOCK_DGRAM, 0);
-    ifreq loopback{};
-    std::strncpy(loopback.ifr_name, "lo", IFNAMSIZ - 1);
-    loopback.ifr_flags = IFF_UP;
-    if (::ioctl(control, SIOCSIFFLAGS, &loopback) != 0) ::_exit(77);
+    if (!private_loopback()) ::_exit(77);
     std::ofstream("/proc/sys/net/ipv4/ip_local_port_range") << "40000 40001\n";
     ClientSocket holder(AF_INET, SOCK_STREAM, kTimeout);
     sockaddr_in taken{};
@@ -359,6 +505,25 @@ TEST_P(UringFallbackTest, UdpGoesOverToEpollOnTheSameSockets) {
   const auto answer = tcp.read_frame();
   ASSERT_TRUE(answer.has_value());
   EXPECT_EQ(message_id(*answer), 9);
+}
+
+// On a kernel that takes no destination address with IORING_OP_SEND, answers go as sendmsg on
+// the same ring (UringUdpLoop's probe decides; the fault stands in for such a kernel).
+TEST(UringSendmsgTest, AnswersAsSendmsgWhereSendtoIsRefused) {
+  if (!UringUdpLoop::supported()) GTEST_SKIP() << "io_uring is not available on this kernel";
+  UringUdpLoop::faults().sendmsg_only = true;
+  EchoHandler handler;
+  ConnectionLimiter limiter{0, 0};
+  Worker worker(handler, limiter, TcpOptions{}, true);
+  const std::uint16_t port = worker.listen(asio::ip::make_address("127.0.0.1"), 0);
+  worker.start();
+  ClientSocket client(AF_INET, SOCK_DGRAM, kTimeout);
+  for (std::uint16_t id = 1; id <= 20; ++id)
+    send_to(client, make_query(id), port);
+  EXPECT_EQ(receive_ids(client, 20).size(), 20u);
+  EXPECT_FALSE(worker.fell_back_to_epoll());
+  worker.stop();
+  UringUdpLoop::faults().sendmsg_only = false;
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, UringFallbackTest,
