@@ -180,6 +180,47 @@ TEST_P(WorkerTest, HintsTheNextDatagramOfABatchBeforeHandlingIt) {
   EXPECT_GE(handler.hinted.size(), 18u);
 }
 
+// Over IPv6 the answers go back to the client's address and port from the address and port it
+// asked (io_uring: sendto with a 28-octet sockaddr_in6), a burst of them each answered.
+TEST_P(WorkerTest, AnswersOverIpv6FromTheAddressAsked) {
+  EchoHandler handler;
+  Worker& worker = make(handler);
+  std::uint16_t port = 0;
+  try {
+    port = worker.listen(asio::ip::make_address("::1"), 0);
+  } catch (const std::exception& e) {
+    GTEST_SKIP() << "no IPv6 loopback here: " << e.what();
+  }
+  worker.start();
+  ClientSocket client(AF_INET6, SOCK_DGRAM, kTimeout);
+  sockaddr_in6 to{};
+  to.sin6_family = AF_INET6;
+  to.sin6_addr = in6addr_loopback;
+  to.sin6_port = htons(port);
+  for (std::uint16_t id = 1; id <= 10; ++id) {
+    const auto query = make_query(id);
+    ASSERT_EQ(::sendto(client.fd(), query.data(), query.size(), 0,
+                       reinterpret_cast<const sockaddr*>(&to), sizeof to),
+              static_cast<ssize_t>(query.size()));
+  }
+  std::multiset<std::uint16_t> ids;
+  for (int i = 0; i < 10; ++i) {
+    std::uint8_t buffer[512];
+    sockaddr_in6 from{};
+    socklen_t from_length = sizeof from;
+    const ssize_t n = ::recvfrom(client.fd(), buffer, sizeof buffer, 0,
+                                 reinterpret_cast<sockaddr*>(&from), &from_length);
+    ASSERT_GE(n, 12) << "answer " << i;
+    EXPECT_EQ(from_length, sizeof from);
+    EXPECT_EQ(ntohs(from.sin6_port), port);
+    EXPECT_TRUE(IN6_IS_ADDR_LOOPBACK(&from.sin6_addr));
+    ids.insert(message_id({buffer, static_cast<std::size_t>(n)}));
+  }
+  EXPECT_EQ(ids.size(), 10u);
+  EXPECT_EQ(*ids.begin(), 1);
+  EXPECT_EQ(*ids.rbegin(), 10);
+}
+
 TEST_P(WorkerTest, QueriesOneAtATimeAreEachAnswered) {
   EchoHandler handler;
   const std::uint16_t port = start(handler);
