@@ -4,11 +4,11 @@
 // ip6.arpa name that reads as an address names exactly that address; extraction inverts
 // synthesis.
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <span>
 #include <vector>
 
+#include "fuzz/fuzz_check.hpp"
 #include "server/dns64_synthesis.hpp"
 #include "zone/dns64_address.hpp"
 
@@ -16,9 +16,7 @@ namespace {
 
 using namespace hayate;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using hayate::fuzz::check;
 
 constexpr char kHex[] = "0123456789abcdef";
 

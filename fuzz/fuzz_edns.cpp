@@ -4,11 +4,11 @@
 // and must come back unchanged through the query parser.
 #include <array>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <span>
 #include <vector>
 
+#include "fuzz/fuzz_check.hpp"
 #include "zone/edns.hpp"
 #include "zone/message_parser.hpp"
 
@@ -16,9 +16,7 @@ namespace {
 
 using namespace hayate::zone;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using hayate::fuzz::check;
 
 bool same(const ClientSubnet& a, const ClientSubnet& b) {
   return a.family == b.family && a.source_prefix == b.source_prefix &&

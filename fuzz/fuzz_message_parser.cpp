@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <vector>
 
+#include "fuzz/fuzz_check.hpp"
 #include "zone/edns.hpp"
 #include "zone/message_parser.hpp"
 #include "zone/message_renderer.hpp"
@@ -17,9 +17,7 @@ namespace {
 
 using namespace hayate::zone;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using hayate::fuzz::check;
 
 // A few RRsets for the question's name: an A RRset, a CNAME into the same name's parent, an MX.
 void add_answers(MessageRenderer& r, const ParsedQuery& q) {

@@ -3,11 +3,11 @@
 // TTL after a record's owner, type and class, and lower_ttls changes those four octets only, each
 // TTL becoming max(0, TTL - seconds).
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <span>
 #include <vector>
 
+#include "fuzz/fuzz_check.hpp"
 #include "zone/message.hpp"
 #include "zone/message_ttls.hpp"
 
@@ -15,9 +15,7 @@ namespace {
 
 using namespace hayate::zone;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using hayate::fuzz::check;
 
 }  // namespace
 

@@ -7,12 +7,12 @@
 #include <sys/socket.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
+#include "fuzz/fuzz_check.hpp"
 #include "server/query_processor.hpp"
 #include "zone/record_reader.hpp"
 #include "zone/zone_file_reader.hpp"
@@ -21,9 +21,7 @@ namespace {
 
 using namespace hayate;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using hayate::fuzz::check;
 
 constexpr const char* kZone = R"($TTL 300
 @       SOA  ns hostmaster 1 7200 900 1209600 60

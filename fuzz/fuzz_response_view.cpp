@@ -3,10 +3,10 @@
 // second view must hold the same RRsets, question, rcode and EDNS data as the first.
 #include <array>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <vector>
 
+#include "fuzz/fuzz_check.hpp"
 #include "zone/message_renderer.hpp"
 #include "zone/rdata_names.hpp"
 #include "zone/response_view.hpp"
@@ -15,9 +15,7 @@ namespace {
 
 using namespace hayate::zone;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using hayate::fuzz::check;
 
 constexpr std::array<Section, 3> kSections = {Section::kAnswer, Section::kAuthority,
                                               Section::kAdditional};

@@ -8,10 +8,10 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <span>
 
+#include "fuzz/fuzz_check.hpp"
 #include "server/rrl.hpp"
 #include "server/rrl_response.hpp"
 #include "zone/message.hpp"
@@ -20,9 +20,7 @@ namespace {
 
 using namespace hayate::server;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using hayate::fuzz::check;
 
 }  // namespace
 

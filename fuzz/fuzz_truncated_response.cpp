@@ -4,10 +4,10 @@
 // record and at most one additional (OPT, root owner), is no longer than the input, and is its
 // own truncation.
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <vector>
 
+#include "fuzz/fuzz_check.hpp"
 #include "zone/message.hpp"
 #include "zone/rr_type.hpp"
 #include "zone/truncated_response.hpp"
@@ -16,9 +16,7 @@ namespace {
 
 using namespace hayate::zone;
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+using hayate::fuzz::check;
 
 }  // namespace
 
