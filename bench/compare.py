@@ -18,6 +18,8 @@ interleaved rounds (A B C D A B C D ...):
                  named-checkzone; each daemon's start-up until its first answer and its memory
                  when serving (--big adds a zone of --big-names, default 1,000,000)
   veth           (--veth, root) replies/s over a veth pair loaded by kxdpgun (xdp_veth_bench.py)
+  echo floor     in each group's fixed-rate runs, a bare recvmmsg/sendmmsg echo with no DNS in it
+                 (bench/echo_floor.cpp): what the socket work alone costs per query here
 then prints medians, the peer/hayate ratio per round and its median, and the issue's goals, and
 writes --json. --smoke is the ctest check that the harness still works (2,000 names, 1 round,
 half a second per run, only the installed servers, no timing asserted). Exits 77 (skipped) when
@@ -52,6 +54,7 @@ from servers import Zone  # noqa: E402
 SKIP_EXIT = 77
 AUTHORITATIVE = ["hayate", "nsd", "knot", "bind"]
 # group -> [(label in the results, server kind for servers.resolver)]
+FLOOR = report.FLOOR_NAME  # bench/echo_floor.cpp's label in the results
 RESOLVERS = {"resolver": [("hayate", "hayate"), ("unbound", "unbound")],
              "dns64": [("hayate", "hayate-dns64"), ("unbound", "unbound-dns64")]}
 
@@ -100,6 +103,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--load-timeout", type=float, default=600,
                    help="seconds for one zone checker run or one daemon start-up")
     p.add_argument("--veth", action="store_true", help="run bench/xdp_veth_bench.py (root)")
+    p.add_argument("--echo-floor", help="the bare echo (bench/echo_floor.cpp) measured beside "
+                   "each group; default: bench/hayate-echo-floor in the daemon's build "
+                   "directory, left out when not built; \"none\": left out")
     p.add_argument("--json", help="write the results here")
     p.add_argument("--plot", help="write a gnuplot PNG here (if gnuplot is installed)")
     p.add_argument("--markdown", help="write the results tables as Markdown here (README)")
@@ -121,6 +127,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.hayate = str(Path(args.hayate).resolve())
     args.hayate_checkzone = args.hayate_checkzone or str(build / "zone" / "hayate-checkzone")
     args.hayatectl = args.hayatectl or str(Path(args.hayate).parent / "hayatectl")
+    if args.echo_floor is None and (build / "bench" / "hayate-echo-floor").exists():
+        args.echo_floor = str(build / "bench" / "hayate-echo-floor")
+    if args.echo_floor == "none":
+        args.echo_floor = None
     args.origin = args.origin.rstrip(".") + "."
     return args
 
@@ -302,12 +312,25 @@ def start_resolvers(args, zone: Zone, files: dict, results: dict, running: dict)
             running[(group, label)] = server
 
 
+def start_floor(args, results: dict, running: dict) -> None:
+    """The echo floor on the servers' CPU, if there is one to run."""
+    if not args.echo_floor:
+        return
+    log(f"starting the echo floor ({args.echo_floor})")
+    floor, error = start(lambda: servers.EchoFloor(args.echo_floor, args.server_cpu),
+                         "echo floor")
+    if error:
+        results["errors"].append(f"echo floor: {error}")
+        return
+    running[("floor", FLOOR)] = floor
+
+
 def check_running(args, results: dict, running: dict) -> None:
     """Each server's answers to a few known questions (generated zones only)."""
     if args.zone:
         return
     for (group, name), server in running.items():
-        if group != "backend":
+        if group not in ("backend", "floor"):
             problems = servers.check_answers(server, group, args.origin, args.names)
             results[group]["servers"][name]["answer_problems"] = problems
             for problem in problems:
@@ -347,9 +370,10 @@ def counted(run, backend) -> dict:
 
 
 def run_group_round(args, r: int, group: str, members: dict, query_file: str,
-                    backend) -> dict:
+                    backend, floor=None) -> dict:
     """One round of one group: every server's maximum-rate run in turn (A B C D), then the
-    fixed-rate runs (in slices, A B C D A B C D ...), then TCP; resolvers get a warm-up pass before their first run."""
+    fixed-rate runs (in slices, A B C D A B C D ...; the echo floor among them as FLOOR), then
+    TCP; resolvers get a warm-up pass before their first run."""
     entries = {name: {} for name in members}
     upstream = backend if group != "authoritative" else None
     for name, server in members.items():
@@ -362,8 +386,10 @@ def run_group_round(args, r: int, group: str, members: dict, query_file: str,
         entries[name]["udp"] = counted(lambda: measure(server, query_file, args), upstream)
     rate = fixed_rate(args, list(entries.values()))
     log(f"round {r + 1}/{args.rounds}: {group} at {rate} q/s, {args.slices} slices each")
-    for name, fixed in measure_fixed_rate(members, query_file, args, rate, upstream).items():
-        entries[name]["fixed"] = fixed
+    fixed_members = {**members, FLOOR: floor} if floor else members
+    for name, fixed in measure_fixed_rate(fixed_members, query_file, args, rate,
+                                          upstream).items():
+        entries.setdefault(name, {})["fixed"] = fixed
     if group == "authoritative" and not args.no_tcp:
         for name, server in members.items():
             log(f"round {r + 1}/{args.rounds}: {group} {name} over TCP")
@@ -376,14 +402,18 @@ def run_rounds(args, files: dict, results: dict, running: dict) -> None:
                   "dns64": files.get("dns64_queries")}
     groups: dict[str, dict] = {}
     for (group, name), server in running.items():
-        if group != "backend":
+        if group not in ("backend", "floor"):
             groups.setdefault(group, {})[name] = server
     backend = running.get(("backend", "hayate"))
+    floor = running.get(("floor", FLOOR))
     for r in range(args.rounds):
         for group, members in groups.items():
-            entries = run_group_round(args, r, group, members, query_file[group], backend)
+            entries = run_group_round(args, r, group, members, query_file[group], backend, floor)
             for name, entry in entries.items():
-                results[group]["servers"][name]["rounds"].append(entry)
+                if name == FLOOR:
+                    results[group].setdefault("floor", {"rounds": []})["rounds"].append(entry)
+                else:
+                    results[group]["servers"][name]["rounds"].append(entry)
     for group, members in groups.items():
         for name, server in members.items():
             results[group]["servers"][name]["memory"] = proc_stats.memory_mb(server.proc.pid)
@@ -472,6 +502,10 @@ def smoke_problems(results: dict) -> list[str]:
                 problems.append(f"{group} {name}: no memory figure")
         if group == "authoritative" and "hayate" not in results[group]["servers"]:
             problems.append("hayate did not run")
+        if results["config"].get("echo_floor") and group in results:
+            rounds = results[group].get("floor", {}).get("rounds", [])
+            if not (rounds and rounds[0].get("fixed", {}).get("completed", 0) > 0):
+                problems.append(f"{group} echo floor: no answers ({rounds[:1]})")
     for tool, runs in results.get("zone_load", {}).get(str(2000), {}).items():
         if not runs or "seconds" not in runs[0]:
             problems.append(f"zone load {tool}: {runs}")
@@ -485,6 +519,7 @@ def checkpoint(args, results: dict) -> None:
     results["ratios"] = {group: report.ratios(results[group], "hayate")
                          for group in ("authoritative", "resolver", "dns64") if group in results}
     results["goals"] = report.goals(results)
+    results["floors"] = report.floors(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
 
@@ -501,6 +536,7 @@ def run_stages(args, work: Path, names: list[str], results: dict) -> None:
         start_authoritative(args, zone, names, results, running)
         if not args.no_resolver and files.get("resolver_queries"):
             start_resolvers(args, zone, files, results, running)
+        start_floor(args, results, running)
         check_running(args, results, running)
         run_rounds(args, files, results, running)
         results["startup"][str(size)] = {

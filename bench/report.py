@@ -8,6 +8,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
+FLOOR_NAME = "echo floor"  # compare.FLOOR: bench/echo_floor.cpp's results
 # (metric name, run, field): what is compared across servers in each round.
 METRICS = [("qps", "udp", "qps"), ("avg_latency_ms", "udp", "avg_latency_ms"),
            ("cpu_us_per_query", "fixed", "cpu_us_per_query"),
@@ -112,6 +113,46 @@ def goals(results: dict) -> list[dict]:
     return out
 
 
+# The peer each group's goal is set against, for the echo floor's ratios.
+FLOOR_PEERS = {"authoritative": "knot", "resolver": "unbound", "dns64": "unbound"}
+
+
+def _round_cpu(group_data: dict, name: str, r: int) -> float | None:
+    """CPU per query of server `name` (or of the echo floor) in round r of one group."""
+    entry = group_data.get("floor", {}) if name == FLOOR_NAME else \
+        group_data.get("servers", {}).get(name, {})
+    rounds = entry.get("rounds", [])
+    return metric(rounds[r], "fixed", "cpu_us_per_query") if r < len(rounds) else None
+
+
+def floors(results: dict) -> list[dict]:
+    """Per group with an echo floor: its CPU per query against the goal's peer and hayate's
+    against it (medians of the per-round ratios), each {"what", "value", "per_round"}. A goal
+    below the floor's ratio asks for less than what a server that does no DNS at all pays here,
+    answering each query as it comes."""
+    out = []
+    for group, peer in FLOOR_PEERS.items():
+        data = results.get(group, {})
+        count = len(data.get("floor", {}).get("rounds", []))
+        for ours, theirs in ((FLOOR_NAME, peer), ("hayate", FLOOR_NAME)):
+            per_round = []
+            for r in range(count):
+                a, b = _round_cpu(data, ours, r), _round_cpu(data, theirs, r)
+                per_round.append(round(a / b, 3) if a and b else None)
+            value = median_or_none(per_round)
+            if value is not None:
+                out.append({"what": f"{group}: {ours}/{theirs} CPU per query",
+                            "value": round(value, 3), "per_round": per_round})
+    return out
+
+
+def _floor_cells(group_data: dict) -> tuple[float | None, float | None, float | None]:
+    """The echo floor's median CPU per query, rate and p99 in one group."""
+    rounds = group_data.get("floor", {}).get("rounds", [])
+    return tuple(median_or_none([metric(r, "fixed", field) for r in rounds])
+                 for field in ("cpu_us_per_query", "qps", "p99_latency_ms"))
+
+
 def _median_field(runs: list[dict] | None, field: str) -> float | None:
     return median_or_none([run.get(field) for run in runs or []])
 
@@ -140,6 +181,10 @@ def table(results: dict) -> str:
                          f"{_fmt(m['p99_latency_ms'], 2):>8}{_fmt(m['tcp_qps']):>10}"
                          f"{_fmt(server.get('startup_seconds'), 2):>9}"
                          f"{_fmt(server.get('memory', {}).get('pss_mb'), 1):>8}")
+        if data.get("floor"):
+            cpu, qps, p99 = _floor_cells(data)
+            lines.append(f"{FLOOR_NAME:<15}{'-':>10}{'-':>8}{_fmt(cpu, 2):>10}{_fmt(qps):>9}"
+                         f"{_fmt(p99, 2):>8}{'-':>10}{'-':>9}{'-':>8}")
         short = {name for name, server in data["servers"].items() for r in server["rounds"]
                  if r.get("fixed", {}).get("qps", 0) < 0.9 * r.get("fixed", {}).get("rate", 0)}
         upstream = {name: sum(r.get(run, {}).get("upstream_queries", 0)
@@ -175,6 +220,10 @@ def table(results: dict) -> str:
         for g in results["goals"]:
             verdict = {True: "met", False: "NOT met", None: "not measured"}[g["met"]]
             lines.append(f"  {g['goal']:<72}{_fmt(g['value'], 2):>8}  {verdict}")
+    if results.get("floors"):
+        lines.append("\nthe echo floor (no DNS, only the socket work) on this machine")
+        for f in results["floors"]:
+            lines.append(f"  {f['what']:<72}{_fmt(f['value'], 2):>8}")
     return "\n".join(lines) + "\n"
 
 
@@ -228,6 +277,9 @@ def _markdown_group(results: dict, group: str) -> list[str]:
         out.append(f"| {name} {version} | {_fmt(m['qps'])} | {_fmt(m['avg_latency_ms'], 2)} | "
                    f"{_fmt(m['cpu_us_per_query'], 2)} | {_fmt(fixed_qps)} | "
                    f"{_fmt(m['p99_latency_ms'], 2)} | {_fmt(m['tcp_qps'])} |")
+    if data.get("floor"):
+        cpu, qps, p99 = _floor_cells(data)
+        out.append(f"| {FLOOR_NAME} | - | - | {_fmt(cpu, 2)} | {_fmt(qps)} | {_fmt(p99, 2)} | - |")
     ratio_rows = results.get("ratios", {}).get(group, {})
     if ratio_rows:
         out += ["", "| peer/hayate: median (per round) | " + " | ".join(n for n, _, _ in METRICS)
@@ -271,4 +323,10 @@ def markdown(results: dict) -> str:
         for g in results["goals"]:
             verdict = {True: "met", False: "**not met**", None: "not measured"}[g["met"]]
             out.append(f"| {g['goal']} | {_fmt(g['value'], 2)} | {verdict} |")
+    if results.get("floors"):
+        out += ["\nthe echo floor (no DNS, only the socket work), median (per round):\n",
+                "| ratio | value |", "|---|---|"]
+        out += [f"| {f['what']} | **{_fmt(f['value'], 2)}** ("
+                + ", ".join(_fmt(x, 2) for x in f["per_round"]) + ") |"
+                for f in results["floors"]]
     return "\n".join(out) + "\n"

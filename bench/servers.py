@@ -164,6 +164,42 @@ def resolver(name: str, hayate: str, origin: str, upstream_port: int, cpu: int,
     raise ValueError(name)
 
 
+class EchoFloor:
+    """bench/echo_floor.cpp pinned to `cpu`: not a DNS server but the socket work alone (a bare
+    recvmmsg/sendmmsg echo setting QR), measured beside a group's servers at the same rate so
+    that the results say what any server pays per query on this machine before doing any DNS."""
+
+    def __init__(self, binary: str, cpu: int):
+        self.binary, self.cpu = binary, cpu
+        self.address, self.port, self.proc = "127.0.0.1", 0, None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(["taskset", "-c", str(self.cpu), self.binary, self.address,
+                                      "0"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                     text=True)
+        line = self.proc.stdout.readline()  # the port, once bound; nothing if it failed
+        if not line.strip().isdigit():
+            self.cleanup()
+            raise RuntimeError(f"{self.binary} did not start (exit {self.proc.returncode})")
+        self.port = int(line)
+        wire = minimal_query("floor.test.", 1)[1]
+        reply = connected_exchange(self.address, self.port, wire, timeout=1.0)
+        if not reply or reply[2] & 0x80 == 0:
+            self.cleanup()
+            raise RuntimeError(f"{self.binary} did not echo on {self.address}:{self.port}")
+
+    def signal(self, signum: int) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signum)
+
+    def cleanup(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+            self.proc.stdout.close()
+
+
 BINARIES = {"nsd": "nsd", "knot": "knotd", "bind": "named", "unbound": "unbound",
             "unbound-dns64": "unbound"}
 VERSION_FLAGS = {"nsd": "-v", "knotd": "-V", "named": "-v", "unbound": "-V", "dnsperf": "-h"}

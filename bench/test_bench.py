@@ -284,6 +284,54 @@ class ReportTest(unittest.TestCase):
         self.assertIn("| knot | **0.50** (0.50) |", text)
         self.assertIn("| authoritative CPU per query, hayate/Knot <= 0.8 | 0.75 | met |", text)
 
+    def test_echo_floor_against_the_peer_and_hayate_against_it(self):
+        group = {"servers": {"hayate": self.server([100] * 3, [3, 4, 5]),
+                             "unbound": self.server([100] * 3, [6, 8, 10])},
+                 "floor": {"rounds": [{"fixed": {"cpu_us_per_query": c, "qps": 1000,
+                                                 "p99_latency_ms": 0.5}} for c in (2, 4, 4)]}}
+        results = {"config": {"rounds": 3}, "resolver": group,
+                   "ratios": {"resolver": report.ratios(group, "hayate")}}
+        floors = {f["what"]: f for f in report.floors(results)}
+        echo = floors["resolver: echo floor/unbound CPU per query"]
+        self.assertEqual(echo["per_round"], [0.333, 0.5, 0.4])
+        self.assertEqual(echo["value"], 0.4)
+        self.assertEqual(floors["resolver: hayate/echo floor CPU per query"]["value"], 1.25)
+        self.assertEqual(len(floors), 2)  # no floor in the other groups: nothing for them
+        results["floors"] = report.floors(results)
+        self.assertRegex(report.table(results), r"echo floor +- +- +4\.00 +1,000 +0\.50")
+        self.assertIn("resolver: echo floor/unbound CPU per query", report.table(results))
+        self.assertIn("| echo floor | - | - | 4.00 | 1,000 | 0.50 | - |",
+                      report.markdown(results))
+        self.assertIn("| resolver: echo floor/unbound CPU per query | **0.40** (0.33, 0.50, 0.40) |",
+                      report.markdown(results))
+
+
+class EchoFloorTest(unittest.TestCase):
+    """bench/echo_floor.cpp, as compare.py starts it (HAYATE_ECHO_FLOOR: set by ctest)."""
+
+    def setUp(self):
+        self.binary = os.environ.get("HAYATE_ECHO_FLOOR")
+        if not self.binary:
+            self.skipTest("HAYATE_ECHO_FLOOR is not set (ctest sets it)")
+
+    def test_echoes_with_qr_set_and_nothing_else_changed(self):
+        floor = servers.EchoFloor(self.binary, sorted(os.sched_getaffinity(0))[0])
+        floor.start()
+        try:
+            query = bytes(servers.minimal_query("floor-test.example.", 28)[1])
+            reply = servers.connected_exchange(floor.address, floor.port, query, timeout=2.0)
+            self.assertIsNotNone(reply)
+            self.assertEqual(reply[:2] + reply[3:], query[:2] + query[3:])
+            self.assertEqual(reply[2], query[2] | 0x80)
+        finally:
+            floor.signal(15)
+            floor.cleanup()
+        self.assertIsNotNone(floor.proc.returncode)
+
+    def test_a_floor_that_cannot_start_is_an_error(self):
+        with self.assertRaisesRegex(RuntimeError, "did not start"):
+            servers.EchoFloor("/bin/false", 0).start()
+
 
 class FixedRateTest(unittest.TestCase):
     def test_given_rate_is_kept(self):
