@@ -83,6 +83,14 @@ class GeneratedZoneTest(unittest.TestCase):
         self.assertEqual(len(self.cuts), 3)
         self.assertIsNotNone(self.zone.get_node("*.wild.example.com."))
 
+    def test_negative_answers_live_as_long_as_positive_ones(self):
+        # A resolver warmed at the start of a run must not refresh anything during it.
+        soa = self.zone.get_rdataset(ORIGIN, dns.rdatatype.SOA)
+        a = self.zone.get_rdataset("host0", dns.rdatatype.A)
+        self.assertEqual(soa[0].minimum, 3600)
+        self.assertEqual(soa.ttl, a.ttl)
+        self.assertEqual(soa[0].minimum, a.ttl)
+
     def test_authoritative_mix_asks_what_it_claims(self):
         lines = query_mix.queries("example.com", NAMES, 4000, "authoritative")
         self.assertEqual(len(lines), 4000)
