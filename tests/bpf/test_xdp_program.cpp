@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
+#include <linux/magic.h>
 #include <sched.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -557,15 +560,51 @@ TEST_F(XdpProgramTest, DifferentialAgainstUserSpaceOverThousandsOfQueries) {
 
 // ---- pinning ------------------------------------------------------------------------------------
 
-TEST(XdpPinning, RestartReusesThePinnedHotAnswerMapAndOtherSizesGetTheirOwnDirectory) {
-  const std::string root = "/sys/fs/bpf/hayate-test-" + std::to_string(::getpid());
-  struct RemoveAtEnd {  // also when an assertion ends the test early
-    std::string path;
-    ~RemoveAtEnd() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
+// A directory on a bpffs for the test's pins: under /sys/fs/bpf where a bpffs is mounted there;
+// else (a machine that never mounted one) a bpffs of the test's own, mounted on a fresh
+// temporary directory (root only) and taken down at the end, so that pinning is tested for
+// real instead of skipped. Empty when neither is possible.
+class PinRoot {
+ public:
+  PinRoot() {
+    const std::string pid = std::to_string(::getpid());
+    if (on_bpffs("/sys/fs/bpf")) {
+      path_ = "/sys/fs/bpf/hayate-test-" + pid;
+      return;
     }
-  } cleanup{root};
+    std::error_code ec;
+    mount_point_ = std::filesystem::temp_directory_path(ec) / ("hayate-bpffs-" + pid);
+    if (ec || !std::filesystem::create_directory(mount_point_, ec) ||
+        ::mount("bpf", mount_point_.c_str(), "bpf", 0, nullptr) != 0) {
+      std::filesystem::remove(mount_point_, ec);
+      mount_point_.clear();
+      return;
+    }
+    path_ = (mount_point_ / "hayate-test").string();
+  }
+  ~PinRoot() {  // also when an assertion ends the test early
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+    if (!mount_point_.empty()) {
+      ::umount2(mount_point_.c_str(), MNT_DETACH);
+      std::filesystem::remove(mount_point_, ec);
+    }
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  static bool on_bpffs(const char* path) {
+    struct statfs fs {};
+    return ::statfs(path, &fs) == 0 && fs.f_type == BPF_FS_MAGIC;
+  }
+  std::string path_;
+  std::filesystem::path mount_point_;
+};
+
+TEST(XdpPinning, RestartReusesThePinnedHotAnswerMapAndOtherSizesGetTheirOwnDirectory) {
+  const PinRoot pins;
+  if (pins.path().empty()) GTEST_SKIP() << "no bpffs at /sys/fs/bpf and none can be mounted";
+  const std::string& root = pins.path();
   XdpLimits limits;
   limits.hot_answers = 64;
   limits.pin_dir = pin_directory(root, limits);
