@@ -53,8 +53,8 @@ from servers import Zone  # noqa: E402
 
 SKIP_EXIT = 77
 AUTHORITATIVE = ["hayate", "nsd", "knot", "bind"]
-# group -> [(label in the results, server kind for servers.resolver)]
 FLOOR = report.FLOOR_NAME  # bench/echo_floor.cpp's label in the results
+# group -> [(label in the results, server kind for servers.resolver)]
 RESOLVERS = {"resolver": [("hayate", "hayate"), ("unbound", "unbound")],
              "dns64": [("hayate", "hayate-dns64"), ("unbound", "unbound-dns64")]}
 
