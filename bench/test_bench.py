@@ -336,6 +336,25 @@ class EchoFloorTest(unittest.TestCase):
             floor.cleanup()
         self.assertIsNotNone(floor.proc.returncode)
 
+    def test_bad_arguments_and_a_taken_port_are_clear_errors(self):
+        import socket
+        import subprocess
+        def run(*argv):
+            return subprocess.run([self.binary, *argv], capture_output=True, text=True, timeout=10)
+        usage = run()
+        self.assertEqual(usage.returncode, 2)
+        self.assertIn("usage:", usage.stderr)
+        bad = run("1.2.3", "0")
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("not an IPv4 address: 1.2.3", bad.stderr)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+            taken.bind(("127.0.0.1", 0))
+            port = str(taken.getsockname()[1])
+            busy = run("127.0.0.1", port)
+        self.assertEqual(busy.returncode, 1)
+        self.assertIn(f"127.0.0.1:{port}: Address already in use", busy.stderr)
+        self.assertEqual(busy.stdout, "")  # no port printed: compare.py sees it did not start
+
     def test_a_floor_that_cannot_start_is_an_error(self):
         with self.assertRaisesRegex(RuntimeError, "did not start"):
             servers.EchoFloor("/bin/false", 0).start()
